@@ -1,0 +1,70 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Our own targets: Swift 6 language mode with complete strict concurrency, and every warning
+/// an error so a warning can never land unnoticed.
+let strict: [SwiftSetting] = [
+  .swiftLanguageMode(.v6),
+  .enableUpcomingFeature("ExistentialAny"),
+  .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+  name: "lianyaohu",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "lianyaohu", targets: ["lianyaohu"]),
+    .executable(name: "lianyaohu-bench", targets: ["LianyaohuBench"]),
+    .library(name: "MarketCore", targets: ["MarketCore"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+  ],
+  targets: [
+    .target(
+      name: "MarketCore",
+      dependencies: [
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "DequeModule", package: "swift-collections"),
+        .product(name: "Histogram", package: "hdrhistogram-swift"),
+      ],
+      swiftSettings: strict
+    ),
+    .target(
+      name: "MarketTesting",
+      dependencies: ["MarketCore"],
+      swiftSettings: strict
+    ),
+    .executableTarget(
+      name: "lianyaohu",
+      dependencies: [
+        "MarketCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: strict
+    ),
+    .executableTarget(
+      name: "LianyaohuBench",
+      dependencies: [
+        "MarketCore",
+        "MarketTesting",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Benchmarks/LianyaohuBench",
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "MarketCoreTests",
+      dependencies: ["MarketCore", "MarketTesting"],
+      swiftSettings: strict
+    ),
+  ]
+)

@@ -1,0 +1,341 @@
+import Foundation
+import Synchronization
+
+/// The one door to market data: `quote`, `quotes`, `invalidate` and a stream of events.
+///
+/// Read path: L1 (fresh → return; refresh due → return and refresh in the background; stale
+/// within limits → return marked stale and refresh) → single-flight → providers through the
+/// router → store, publish, return. See ARCHITECTURE.md for the whole flow.
+public final class DataAbstractionLayer: Sendable {
+  public let clock: any MarketClock
+  public let configuration: CoreConfiguration
+  public let cache: L1Cache<Quote>
+  public let router: Router
+  public let events: EventBus
+  public let watchlists: WatchlistBook
+  public let metrics: CoreMetrics
+  private let flights = SingleFlight<CacheKey, Quote>()
+  private let unknownSymbols = Mutex<[Symbol: MarketInstant]>([:])
+  private let backgroundRefreshes = Atomic<Int>(0)
+  private let invalidationHooks = Mutex<[@Sendable (InvalidationScope) -> Void]>([])
+
+  public init(
+    providers: [ProviderRegistration], configuration: CoreConfiguration = CoreConfiguration(),
+    clock: any MarketClock = SystemClock(), metrics: CoreMetrics = CoreMetrics(), events: EventBus = EventBus()
+  ) {
+    self.clock = clock
+    self.configuration = configuration
+    self.metrics = metrics
+    self.events = events
+    let quotePolicy = configuration.quotePolicy
+    let historyPolicy = configuration.historyPolicy
+    self.cache = L1Cache(
+      maximumEntries: configuration.cacheMaximumEntries, maximumBytes: configuration.cacheMaximumBytes,
+      policies: { $0 == .quote ? quotePolicy : historyPolicy })
+    self.router = Router(runtimes: providers.map { ProviderRuntime($0, metrics: metrics) })
+    self.watchlists = WatchlistBook(configuration.watchlists)
+  }
+
+  // MARK: Reading
+
+  /// The current quote for one symbol, from cache when fresh enough, else from providers.
+  public func quote(_ symbol: Symbol) async throws(QuoteError) -> ServedQuote {
+    let key = CacheKey.quote(symbol)
+    let now = clock.now()
+    if let served = servedFromCache(key, now: now) { return served }
+    metrics.quoteMisses.increment()
+    if isKnownUnknown(symbol, now: now) { throw QuoteError.unknownSymbol(symbol) }
+    let result = await flights.run(key) { [self] in await fetch(symbol) }
+    metrics.quoteLatency.recordNanoseconds(max(0, (clock.now() - now).nanoseconds))
+    switch result {
+    case .success(let quote):
+      return ServedQuote(quote: quote, isStale: false, age: ageOf(quote), origin: .upstream)
+    case .failure(let error):
+      metrics.quoteErrors.increment()
+      throw error
+    }
+  }
+
+  /// Raw text from a user or an HTTP request; an invalid symbol is a typed error.
+  public func quote(text: String) async throws(QuoteError) -> ServedQuote {
+    let symbol: Symbol
+    do { symbol = try Symbol(validating: text) } catch { throw QuoteError.invalidSymbol(error) }
+    return try await quote(symbol)
+  }
+
+  /// Many symbols at once. Misses are fetched in provider batches (one upstream call per
+  /// batch, not one per symbol); each symbol gets its own result.
+  public func quotes(_ symbols: [Symbol]) async -> [Symbol: Result<ServedQuote, QuoteError>] {
+    let now = clock.now()
+    var results: [Symbol: Result<ServedQuote, QuoteError>] = [:]
+    var misses: [CacheKey] = []
+    for symbol in symbols where results[symbol] == nil {
+      let key = CacheKey.quote(symbol)
+      if let served = servedFromCache(key, now: now) {
+        results[symbol] = .success(served)
+      } else if isKnownUnknown(symbol, now: now) {
+        results[symbol] = .failure(.unknownSymbol(symbol))
+      } else if !misses.contains(key) {
+        misses.append(key)
+      }
+    }
+    guard !misses.isEmpty else { return results }
+    metrics.quoteMisses.increment(by: misses.count)
+    let flights = self.flights.claim(
+      misses, batch: { [self] keys in await fetchBatch(keys.map(\.symbol)) },
+      missing: { .allProvidersFailed($0.symbol, failures: []) })
+    for (key, flight) in flights {
+      results[key.symbol] = await flight.value.map { ServedQuote(quote: $0, isStale: false, age: ageOf($0), origin: .upstream) }
+    }
+    return results
+  }
+
+  /// Re-fetches symbols now, whatever their cache state, in provider batches with bounded
+  /// concurrency; concurrent readers of the same symbols join these calls.
+  public func refresh(_ symbols: [Symbol]) async {
+    guard !symbols.isEmpty else { return }
+    metrics.refreshes.increment(by: symbols.count)
+    let flights = self.flights.claim(
+      symbols.map(CacheKey.quote), batch: { [self] keys in await fetchBatch(keys.map(\.symbol)) },
+      missing: { .allProvidersFailed($0.symbol, failures: []) })
+    for flight in flights.values { _ = await flight.value }
+  }
+
+  // MARK: Invalidation
+
+  /// Removes cached values; returns how many went. Shared tiers hear of it through hooks.
+  @discardableResult
+  public func invalidate(_ scope: InvalidationScope) -> Int {
+    let removed: Int
+    switch scope {
+    case .key(let key): removed = cache.remove(key) ? 1 : 0
+    case .symbol(let symbol):
+      removed = cache.removeAll(withPrefix: "v\(CacheKey.schemaVersion):quote:\(symbol.text)") == 0 ? 0 : 1
+      unknownSymbols.withLock { _ = $0.removeValue(forKey: symbol) }
+    case .prefix(let prefix): removed = cache.removeAll(withPrefix: prefix)
+    case .all:
+      removed = cache.removeAll()
+      unknownSymbols.withLock { $0.removeAll() }
+    }
+    events.publish(MarketEvent(time: clock.wallNow(), kind: .cacheInvalidated(scope: scope.description, removed: removed)))
+    for hook in invalidationHooks.withLock({ $0 }) { hook(scope) }
+    return removed
+  }
+
+  /// Called after every invalidation, for tiers that must drop the same entries.
+  public func onInvalidate(_ hook: @escaping @Sendable (InvalidationScope) -> Void) {
+    invalidationHooks.withLock { $0.append(hook) }
+  }
+
+  // MARK: Observing
+
+  /// Quote updates, provider errors, operator actions and more, from now on.
+  public func updates(bufferSize: Int = 4096) -> AsyncStream<MarketEvent> { events.subscribe(bufferSize: bufferSize) }
+
+  public var cacheStatistics: CacheStatistics {
+    var statistics = cache.statistics
+    statistics.refreshesInFlight = backgroundRefreshes.load(ordering: .relaxed) + flights.inFlightCount
+    return statistics
+  }
+
+  /// The value last stored for a symbol, however old, without counting a read.
+  public func lastKnown(_ symbol: Symbol) -> ServedQuote? {
+    guard let (quote, storedAt) = cache.peek(.quote(symbol)) else { return nil }
+    let age = clock.now() - storedAt
+    return ServedQuote(quote: quote, isStale: age >= configuration.quotePolicy.timeToLive, age: age, origin: .memory)
+  }
+
+  // MARK: Watchlists
+
+  /// Applies an operator's edit to one immortal's watchlist and announces it; the refresh
+  /// loop reads the new list on its next pass.
+  @discardableResult
+  public func editWatchlist(
+    _ immortal: ImmortalID, _ body: (inout Watchlist) throws(WatchlistError) -> Void
+  ) throws(WatchlistError) -> Watchlist {
+    let list = try watchlists.edit(immortal, body)
+    events.publish(MarketEvent(time: clock.wallNow(), kind: .watchlistChanged(immortal, list)))
+    return list
+  }
+
+  // MARK: Internals
+
+  private func servedFromCache(_ key: CacheKey, now: MarketInstant) -> ServedQuote? {
+    switch cache.lookup(key, now: now) {
+    case .fresh(let quote, let storedAt):
+      return ServedQuote(quote: quote, isStale: false, age: now - storedAt, origin: .memory)
+    case .refreshDue(let quote, let storedAt, let startRefresh):
+      if startRefresh { refreshInBackground(key) }
+      return ServedQuote(quote: quote, isStale: false, age: now - storedAt, origin: .memory)
+    case .stale(let quote, let storedAt, let startRefresh):
+      if startRefresh { refreshInBackground(key) }
+      metrics.quoteStale.increment()
+      return ServedQuote(quote: quote, isStale: true, age: now - storedAt, origin: .memory)
+    case .miss:
+      return nil
+    }
+  }
+
+  private func refreshInBackground(_ key: CacheKey) {
+    backgroundRefreshes.add(1, ordering: .relaxed)
+    metrics.refreshes.increment()
+    Task { [self] in
+      let result = await flights.run(key) { [self] in await fetch(key.symbol) }
+      if case .failure = result { cache.releaseRefreshClaim(key) }
+      backgroundRefreshes.subtract(1, ordering: .relaxed)
+    }
+  }
+
+  private func isKnownUnknown(_ symbol: Symbol, now: MarketInstant) -> Bool {
+    unknownSymbols.withLock { unknown in
+      guard let until = unknown[symbol] else { return false }
+      if now < until { return true }
+      unknown[symbol] = nil
+      return false
+    }
+  }
+
+  private func ageOf(_ quote: Quote) -> Duration {
+    .nanoseconds(max(0, Int64(clock.wallNow().timeIntervalSince(quote.receivedAt) * 1e9)))
+  }
+
+  /// Tries providers in the router's order until one answers.
+  private func fetch(_ symbol: Symbol, excluding excluded: ProviderID? = nil) async -> Result<Quote, QuoteError> {
+    let (planned, skipped) = router.plan(for: symbol)
+    let candidates = planned.filter { $0.id != excluded }
+    guard !candidates.isEmpty else { return .failure(.noProviderAvailable(symbol, skipped: skipped)) }
+    var failures: [ProviderFailure] = []
+    for runtime in candidates {
+      if Task.isCancelled { return .failure(.cancelled) }
+      let result = await runtime.fetch([symbol], clock: clock)[symbol] ?? .failure(.malformedBody(excerpt: "no result"))
+      switch result {
+      case .success(let quote):
+        accept(quote)
+        return .success(quote)
+      case .failure(let error):
+        failures.append(ProviderFailure(provider: runtime.id, error: error))
+        if error != .unknownSymbol(symbol) { publishFailure(runtime.id, error, [symbol]) }
+      }
+    }
+    return .failure(conclude(symbol, failures))
+  }
+
+  /// Fetches many symbols: grouped by each symbol's first-choice provider, in chunks of that
+  /// provider's batch size, a bounded number of chunks at once; a symbol its first choice
+  /// could not answer falls back to the others one by one.
+  private func fetchBatch(_ symbols: [Symbol]) async -> [CacheKey: Result<Quote, QuoteError>] {
+    var groups: [ProviderID: (runtime: ProviderRuntime, symbols: [Symbol])] = [:]
+    var results: [CacheKey: Result<Quote, QuoteError>] = [:]
+    for symbol in symbols {
+      let (candidates, skipped) = router.plan(for: symbol)
+      guard let first = candidates.first else {
+        results[.quote(symbol)] = .failure(.noProviderAvailable(symbol, skipped: skipped))
+        continue
+      }
+      groups[first.id, default: (first, [])].symbols.append(symbol)
+    }
+    var chunks: [(ProviderRuntime, [Symbol])] = []
+    for (runtime, symbols) in groups.values {
+      let size = runtime.provider.capabilities.maximumBatchSize
+      for start in stride(from: 0, to: symbols.count, by: size) {
+        chunks.append((runtime, Array(symbols[start..<min(start + size, symbols.count)])))
+      }
+    }
+    metrics.refreshQueueDepth.record(chunks.count)
+    let limit = max(1, configuration.refreshConcurrency)
+    await withTaskGroup(of: [CacheKey: Result<Quote, QuoteError>].self) { group in
+      var next = 0
+      func startNext() {
+        guard next < chunks.count else { return }
+        let (runtime, chunk) = chunks[next]
+        next += 1
+        group.addTask { [self] in await fetchChunk(chunk, from: runtime) }
+      }
+      for _ in 0..<min(limit, chunks.count) { startNext() }
+      for await chunkResults in group {
+        results.merge(chunkResults) { $1 }
+        metrics.refreshQueueDepth.record(chunks.count - next)
+        startNext()
+      }
+    }
+    return results
+  }
+
+  private func fetchChunk(_ symbols: [Symbol], from runtime: ProviderRuntime) async -> [CacheKey: Result<Quote, QuoteError>] {
+    let answers = await runtime.fetch(symbols, clock: clock)
+    var results: [CacheKey: Result<Quote, QuoteError>] = [:]
+    var failed: [Symbol] = []
+    var reported: ProviderError?
+    for symbol in symbols {
+      switch answers[symbol] {
+      case .success(let quote)?:
+        accept(quote)
+        results[.quote(symbol)] = .success(quote)
+      case .failure(.unknownSymbol)?:
+        // The first choice does not know it; the others may (or confirm it is unknown).
+        failed.append(symbol)
+      case .failure(let error)?:
+        if reported == nil { reported = error }
+        failed.append(symbol)
+      case nil:
+        failed.append(symbol)
+      }
+    }
+    if let reported { publishFailure(runtime.id, reported, failed) }
+    for symbol in failed {
+      let fallback = await fetch(symbol, excluding: runtime.id)
+      if case .failure(let error) = fallback, case .unknownSymbol = error, case .failure(.unknownSymbol)? = answers[symbol] {
+        results[.quote(symbol)] = .failure(error)
+      } else if case .failure(.noProviderAvailable) = fallback, case .failure(let first)? = answers[symbol] {
+        results[.quote(symbol)] = .failure(conclude(symbol, [ProviderFailure(provider: runtime.id, error: first)]))
+      } else {
+        results[.quote(symbol)] = fallback
+      }
+    }
+    return results
+  }
+
+  /// Stores a fresh value and announces it.
+  private func accept(_ quote: Quote) {
+    let key = CacheKey.quote(quote.symbol)
+    cache.store(quote, for: key, byteCount: quote.approximateByteCount, storedAt: clock.now())
+    events.publish(
+      MarketEvent(
+        time: quote.receivedAt,
+        kind: .quoteUpdated(ServedQuote(quote: quote, isStale: false, age: .zero, origin: .upstream))))
+  }
+
+  private func publishFailure(_ provider: ProviderID, _ error: ProviderError, _ symbols: [Symbol]) {
+    events.publish(MarketEvent(time: clock.wallNow(), kind: .providerError(provider, error, symbols: symbols)))
+  }
+
+  /// Turns the failures of every provider asked into one error; "unknown" only when every
+  /// provider said so, and then it is remembered for a while.
+  private func conclude(_ symbol: Symbol, _ failures: [ProviderFailure]) -> QuoteError {
+    if !failures.isEmpty, failures.allSatisfy({ $0.error == .unknownSymbol(symbol) }) {
+      let until = clock.now() + configuration.unknownSymbolTTL
+      unknownSymbols.withLock { $0[symbol] = until }
+      return .unknownSymbol(symbol)
+    }
+    return .allProvidersFailed(symbol, failures: failures)
+  }
+}
+
+/// What to drop from the caches.
+public enum InvalidationScope: Hashable, Sendable, CustomStringConvertible {
+  case key(CacheKey)
+  /// Every data class of one symbol.
+  case symbol(Symbol)
+  /// Every key whose text starts with this (`v1:quote:`, `v1:quote:BTC`).
+  case prefix(String)
+  case all
+
+  public var description: String {
+    switch self {
+    case .key(let key): key.description
+    case .symbol(let symbol): "symbol \(symbol)"
+    case .prefix(let prefix): "prefix \(prefix)"
+    case .all: "all"
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import Metrics
+import Synchronization
+
+/// The swift-metrics handles the core uses, created once (a lookup per call would cost more
+/// than the cache read it measures). Cache counters are copied from the cache's own counters
+/// by ``report(cache:)`` so the hit path touches no metrics backend at all.
+public final class CoreMetrics: Sendable {
+  public let quoteHits = Counter(label: MetricNames.quoteRequests, dimensions: [("result", "hit")])
+  public let quoteStale = Counter(label: MetricNames.quoteRequests, dimensions: [("result", "stale")])
+  public let quoteMisses = Counter(label: MetricNames.quoteRequests, dimensions: [("result", "miss")])
+  public let quoteErrors = Counter(label: MetricNames.quoteRequests, dimensions: [("result", "error")])
+  public let quoteLatency = Timer(label: MetricNames.quoteLatency)
+  public let inFlight = Gauge(label: MetricNames.inFlight)
+  public let refreshQueueDepth = Gauge(label: MetricNames.refreshQueueDepth)
+  public let refreshes = Counter(label: MetricNames.refreshes)
+
+  private let inFlightCount = Atomic<Int>(0)
+  private let reported = Mutex<[String: CacheStatistics]>([:])
+
+  public init() {}
+
+  /// Per-provider handles.
+  public struct Provider: Sendable {
+    public let requests: Counter
+    public let latency: Timer
+    let id: ProviderID
+
+    init(_ id: ProviderID) {
+      self.id = id
+      requests = Counter(label: MetricNames.upstreamRequests, dimensions: [("provider", id.name)])
+      latency = Timer(label: MetricNames.upstreamLatency, dimensions: [("provider", id.name)])
+    }
+
+    public func recordError(_ error: ProviderError) {
+      Counter(label: MetricNames.upstreamErrors, dimensions: [("provider", id.name), ("class", error.errorClass)]).increment()
+    }
+  }
+
+  public func provider(_ id: ProviderID) -> Provider { Provider(id) }
+
+  func upstreamCallStarted() { inFlight.record(inFlightCount.add(1, ordering: .relaxed).newValue) }
+  func upstreamCallEnded() { inFlight.record(inFlightCount.subtract(1, ordering: .relaxed).newValue) }
+
+  /// Advances the cache counters by what changed since the last report, and sets the gauges.
+  public func report(cache statistics: CacheStatistics) {
+    let previous = reported.withLock { reported in
+      defer { reported[statistics.tier] = statistics }
+      return reported[statistics.tier] ?? CacheStatistics(tier: statistics.tier)
+    }
+    let tier = [("tier", statistics.tier)]
+    func advance(_ label: String, _ now: Int, _ before: Int) {
+      if now > before { Counter(label: label, dimensions: tier).increment(by: now - before) }
+    }
+    advance(MetricNames.cacheHits, statistics.hits, previous.hits)
+    advance(MetricNames.cacheMisses, statistics.misses, previous.misses)
+    advance(MetricNames.cacheEvictions, statistics.evictions, previous.evictions)
+    advance(MetricNames.cacheStaleServes, statistics.staleServes, previous.staleServes)
+    Gauge(label: MetricNames.cacheEntries, dimensions: tier).record(statistics.entries)
+    Gauge(label: MetricNames.cacheBytes, dimensions: tier).record(statistics.bytes)
+  }
+}

@@ -1,0 +1,28 @@
+/// Every metric the core emits, named in one place so the dashboard, `/metrics` and the docs
+/// agree. Names follow Prometheus conventions (`_total` counters, `_seconds` durations).
+public enum MetricNames {
+  /// Counter, label `result` = `hit` | `stale` | `miss` | `error`.
+  public static let quoteRequests = "lianyaohu_quote_requests_total"
+  /// Timer: the time a `quote` call that missed L1 took end to end.
+  public static let quoteLatency = "lianyaohu_quote_latency_seconds"
+  /// Counter, label `provider`: calls made to a provider (a batch counts once).
+  public static let upstreamRequests = "lianyaohu_upstream_requests_total"
+  /// Counter, labels `provider`, `class` (``ProviderError/errorClass``).
+  public static let upstreamErrors = "lianyaohu_upstream_errors_total"
+  /// Timer, label `provider`.
+  public static let upstreamLatency = "lianyaohu_upstream_latency_seconds"
+  /// Counters, label `tier`.
+  public static let cacheHits = "lianyaohu_cache_hits_total"
+  public static let cacheMisses = "lianyaohu_cache_misses_total"
+  public static let cacheEvictions = "lianyaohu_cache_evictions_total"
+  public static let cacheStaleServes = "lianyaohu_cache_stale_serves_total"
+  /// Gauges, label `tier`.
+  public static let cacheEntries = "lianyaohu_cache_entries"
+  public static let cacheBytes = "lianyaohu_cache_bytes"
+  /// Gauge: upstream calls running now.
+  public static let inFlight = "lianyaohu_upstream_in_flight"
+  /// Gauge: symbols waiting in the refresh loop's current pass.
+  public static let refreshQueueDepth = "lianyaohu_refresh_queue_depth"
+  /// Counter: background refreshes started (refresh-ahead, stale and scheduled).
+  public static let refreshes = "lianyaohu_refreshes_total"
+}
