@@ -201,7 +201,7 @@ public final class DataAbstractionLayer: Sendable {
 
   /// Tries providers in the router's order until one answers.
   private func fetch(_ symbol: Symbol, excluding excluded: ProviderID? = nil) async -> Result<Quote, QuoteError> {
-    let (planned, skipped) = router.plan(for: symbol)
+    let (planned, skipped) = router.plan(for: symbol, at: clock.now())
     let candidates = planned.filter { $0.id != excluded }
     guard !candidates.isEmpty else { return .failure(.noProviderAvailable(symbol, skipped: skipped)) }
     var failures: [ProviderFailure] = []
@@ -227,7 +227,7 @@ public final class DataAbstractionLayer: Sendable {
     var groups: [ProviderID: (runtime: ProviderRuntime, symbols: [Symbol])] = [:]
     var results: [CacheKey: Result<Quote, QuoteError>] = [:]
     for symbol in symbols {
-      let (candidates, skipped) = router.plan(for: symbol)
+      let (candidates, skipped) = router.plan(for: symbol, at: clock.now())
       guard let first = candidates.first else {
         results[.quote(symbol)] = .failure(.noProviderAvailable(symbol, skipped: skipped))
         continue

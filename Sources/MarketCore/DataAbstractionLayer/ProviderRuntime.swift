@@ -11,6 +11,11 @@ public final class ProviderRuntime: Sendable {
   private let counters = Mutex(Counters())
 
   struct Counters {
+    /// Until the breaker lands: the operator's override, the only state a provider has.
+    var breakerState = BreakerState.closed
+    /// An operator's off switch: a disabled provider is never asked, whatever its breaker says.
+    var isEnabled = true
+    var lastTransitionReason: String?
     var requests = 0
     var errors = 0
     var lastError: ProviderError?
@@ -61,6 +66,53 @@ public final class ProviderRuntime: Sendable {
     }
     if let callError { metrics.recordError(callError) }
     return results
+  }
+
+  /// Whether the router may ask this provider now, and if not, why.
+  func admission(at now: MarketInstant) -> ProviderSkip.Reason? {
+    let (isEnabled, state) = counters.withLock { ($0.isEnabled, $0.breakerState) }
+    if !isEnabled { return .disabled }
+    switch state {
+    case .forcedOpen: .forcedOpen
+    case .open: .circuitOpen(retryIn: nil)
+    case .closed, .halfOpen, .disabled, .metricsOnly: nil
+    }
+  }
+
+  func trip(at now: MarketInstant) {
+    counters.withLock {
+      $0.breakerState = .forcedOpen
+      $0.lastTransitionReason = "tripped by operator"
+    }
+  }
+
+  func reset(at now: MarketInstant) {
+    counters.withLock {
+      $0.breakerState = .closed
+      $0.lastTransitionReason = "reset by operator"
+      $0.consecutiveFailures = 0
+    }
+  }
+
+  func setEnabled(_ enabled: Bool, at now: MarketInstant) {
+    counters.withLock {
+      $0.isEnabled = enabled
+      $0.lastTransitionReason = enabled ? "enabled by operator" : "disabled by operator"
+    }
+  }
+
+  func status(at now: MarketInstant) -> ProviderStatus {
+    counters.withLock { counters in
+      var status = ProviderStatus(id: id, priority: priority, isSimulated: provider is SimulatedProvider)
+      status.isEnabled = counters.isEnabled
+      status.breaker.state = counters.breakerState
+      status.breaker.lastTransitionReason = counters.lastTransitionReason
+      status.health.totalRequests = counters.requests
+      status.health.consecutiveFailures = counters.consecutiveFailures
+      status.health.errorRate = counters.requests == 0 ? nil : Double(counters.errors) / Double(counters.requests)
+      status.health.lastError = counters.lastError?.description
+      return status
+    }
   }
 
   public var requestCount: Int { counters.withLock { $0.requests } }

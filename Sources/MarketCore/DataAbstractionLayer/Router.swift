@@ -15,17 +15,19 @@ public final class Router: Sendable {
   }
 
   /// The order to try providers in for `symbol`, and those passed over.
-  public func plan(for symbol: Symbol) -> (candidates: [ProviderRuntime], skipped: [ProviderSkip]) {
+  public func plan(for symbol: Symbol, at now: MarketInstant) -> (candidates: [ProviderRuntime], skipped: [ProviderSkip]) {
     let turn = rotation.add(1, ordering: .relaxed).oldValue
     var candidates: [ProviderRuntime] = []
     var skipped: [ProviderSkip] = []
     for tier in tiers {
       for offset in 0..<tier.count {
         let runtime = tier[(turn + offset) % tier.count]
-        if runtime.provider.canServe(symbol) {
-          candidates.append(runtime)
-        } else {
+        if !runtime.provider.canServe(symbol) {
           skipped.append(ProviderSkip(provider: runtime.id, reason: .cannotServe))
+        } else if let reason = runtime.admission(at: now) {
+          skipped.append(ProviderSkip(provider: runtime.id, reason: reason))
+        } else {
+          candidates.append(runtime)
         }
       }
     }

@@ -13,8 +13,8 @@ public final class SimulatedProvider: QuoteProvider {
   private let calls = Atomic<Int>(0)
 
   public init(
-    id: ProviderID, market: SimulatedMarket, behaviour: SimulatedBehaviour = SimulatedBehaviour(),
-    clock: any MarketClock, seed: UInt64? = nil
+    id: ProviderID, market: SimulatedMarket, clock: any MarketClock,
+    behaviour: SimulatedBehaviour = SimulatedBehaviour(), seed: UInt64? = nil
   ) {
     self.id = id
     self.market = market

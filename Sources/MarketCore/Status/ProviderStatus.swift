@@ -25,6 +25,8 @@ public struct ProviderStatus: Hashable, Sendable {
   public var id: ProviderID
   public var priority: Int
   public var isSimulated: Bool
+  /// False when an operator disabled it: the router never asks it.
+  public var isEnabled = true
   public var breaker: BreakerStatus
   public var health: HealthStatus
   public var limits: LimitStatus
@@ -42,7 +44,7 @@ public struct ProviderStatus: Hashable, Sendable {
   }
 
   /// Usable right now: its breaker admits calls and its budget is not spent.
-  public var isUp: Bool { breaker.state.admitsCalls && !limits.isExhausted }
+  public var isUp: Bool { isEnabled && breaker.state.admitsCalls && !limits.isExhausted }
 }
 
 public struct BreakerStatus: Hashable, Sendable {

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MarketCore
+import ServiceLifecycle
+
+/// A live text feed of the eight immortals' quotes: the plain-terminal view of the core, for
+/// pipes, logs and terminals where the dashboard cannot run.
+struct FeedCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "feed",
+    abstract: "Print a live text feed of the eight immortals' quotes (simulated market by default).")
+
+  @OptionGroup var core: CoreOptions
+
+  @Option(help: "Seconds between printed frames.")
+  var every: Double = 1
+
+  @Option(help: "Stop after this many frames (0 runs until interrupted).")
+  var frames: Int = 0
+
+  func validate() throws {
+    guard every.isFinite, every >= 0.1, every <= 3600 else {
+      throw ValidationError("--every must be between 0.1 and 3600 seconds")
+    }
+    guard frames >= 0 else { throw ValidationError("--frames must not be negative") }
+  }
+
+  func run() async throws {
+    let core = makeCore(options: self.core)
+    var logger = Logger(label: "lianyaohu.feed")
+    logger.logLevel = .warning
+    let printer = FeedPrinter(core: core, every: .milliseconds(Int64(every * 1000)), frames: frames, isTerminal: isatty(1) == 1)
+    let group = ServiceGroup(
+      configuration: .init(
+        services: [
+          .init(service: RefreshService(loop: RefreshLoop(core: core))),
+          .init(service: printer, successTerminationBehavior: .gracefullyShutdownGroup),
+        ],
+        gracefulShutdownSignals: [.sigterm, .sigint, .sighup],
+        logger: logger))
+    try await group.run()
+  }
+}
+
+/// Prints one frame per interval; on a terminal each frame replaces the last.
+struct FeedPrinter: Service {
+  let core: DataAbstractionLayer
+  let every: Duration
+  let frames: Int
+  let isTerminal: Bool
+
+  func run() async throws {
+    await cancelWhenGracefulShutdown {
+      var printed = 0
+      while !Task.isCancelled, frames == 0 || printed < frames {
+        let frame = FeedFrame.render(core: core)
+        let text = isTerminal ? "\u{1B}[H\u{1B}[2J" + frame : frame + "\n"
+        FileHandle.standardOutput.write(Data(text.utf8))
+        printed += 1
+        do { try await core.clock.sleep(for: every) } catch { return }
+      }
+    }
+  }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// 炼妖壶: market data for the eight immortals' debate, and the console to watch and steer it.
+@main
+struct Lianyaohu: AsyncParsableCommand {
+  static let version = "0.1.0"
+
+  static let configuration = CommandConfiguration(
+    commandName: "lianyaohu",
+    abstract: "Market data for the eight immortals' debate, with an operator console.",
+    version: version,
+    subcommands: [FeedCommand.self],
+    defaultSubcommand: FeedCommand.self
+  )
+}
