@@ -73,9 +73,9 @@ public final class ProviderRuntime: Sendable {
     let (isEnabled, state) = counters.withLock { ($0.isEnabled, $0.breakerState) }
     if !isEnabled { return .disabled }
     switch state {
-    case .forcedOpen: .forcedOpen
-    case .open: .circuitOpen(retryIn: nil)
-    case .closed, .halfOpen, .disabled, .metricsOnly: nil
+    case .forcedOpen: return .forcedOpen
+    case .open: return .circuitOpen(retryIn: nil)
+    case .closed, .halfOpen, .disabled, .metricsOnly: return nil
     }
   }
 
