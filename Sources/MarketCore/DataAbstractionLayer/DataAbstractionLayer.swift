@@ -150,10 +150,8 @@ public final class DataAbstractionLayer: Sendable {
   /// Applies an operator's edit to one immortal's watchlist and announces it; the refresh
   /// loop reads the new list on its next pass.
   @discardableResult
-  public func editWatchlist(
-    _ immortal: ImmortalID, _ body: (inout Watchlist) throws(WatchlistError) -> Void
-  ) throws(WatchlistError) -> Watchlist {
-    let list = try watchlists.edit(immortal, body)
+  public func editWatchlist(_ immortal: ImmortalID, _ edit: WatchlistEdit) throws(WatchlistError) -> Watchlist {
+    let list = try watchlists.edit(immortal) { (list: inout Watchlist) throws(WatchlistError) in try edit.apply(to: &list) }
     events.publish(MarketEvent(time: clock.wallNow(), kind: .watchlistChanged(immortal, list)))
     return list
   }

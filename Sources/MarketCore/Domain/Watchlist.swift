@@ -70,3 +70,21 @@ public enum WatchlistError: Error, Hashable, Sendable, CustomStringConvertible {
     }
   }
 }
+
+/// One operator edit to a watchlist, as a value: the dashboard, the control API and cluster
+/// events all speak it.
+public enum WatchlistEdit: Hashable, Sendable, Codable {
+  case toggle(Symbol)
+  case setActive(Symbol, Bool)
+  case add(Symbol)
+  case remove(Symbol)
+
+  public func apply(to list: inout Watchlist) throws(WatchlistError) {
+    switch self {
+    case .toggle(let symbol): try list.toggle(symbol)
+    case .setActive(let symbol, let isActive): try list.setActive(symbol, isActive)
+    case .add(let symbol): try list.add(symbol)
+    case .remove(let symbol): try list.remove(symbol)
+    }
+  }
+}

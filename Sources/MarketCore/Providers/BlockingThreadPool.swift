@@ -29,8 +29,12 @@ public final class BlockingThreadPool: Sendable {
     self.queueCapacity = max(1, queueCapacity)
     self.state = Mutex(State())
     for index in 0..<threadCount {
-      let thread = Thread { [self] in self.workLoop() }
-      thread.name = "\(name)-\(index)"
+      let threadName = "\(name)-\(index)"
+      let thread = Thread { [self] in
+        Thread.current.threadDictionary[Self.threadNameKey] = threadName
+        self.workLoop()
+      }
+      thread.name = threadName
       thread.start()
     }
   }
@@ -55,6 +59,13 @@ public final class BlockingThreadPool: Sendable {
       workAvailable.signal()
       workAvailable.unlock()
     }
+  }
+
+  private static let threadNameKey = "lianyaohu.blocking-pool.thread"
+
+  /// The pool thread the caller runs on, or nil on any other thread (the cooperative pool).
+  public static var currentThreadName: String? {
+    Thread.current.threadDictionary[threadNameKey] as? String
   }
 
   /// Jobs waiting for a thread.

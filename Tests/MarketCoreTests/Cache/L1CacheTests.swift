@@ -1,0 +1,88 @@
+import Foundation
+import MarketCore
+import MarketTesting
+import Testing
+
+@Suite("L1 cache freshness")
+struct L1CacheTests {
+  let policy = CachePolicy(timeToLive: .seconds(10), refreshAheadFraction: 0.5, maximumStaleness: .seconds(20))
+
+  func makeCache(entries: Int = 100, bytes: Int = 1 << 20) -> L1Cache<Int> {
+    let policy = self.policy
+    return L1Cache(maximumEntries: entries, maximumBytes: bytes, shards: 1, policies: { _ in policy })
+  }
+
+  @Test("fresh, then refresh due once, then stale once, then gone")
+  func lifecycle() {
+    let cache = makeCache()
+    let key = CacheKey.quote(Symbol("AAPL"))
+    let start = MarketInstant(nanoseconds: 0)
+    cache.store(1, for: key, byteCount: 8, storedAt: start)
+
+    guard case .fresh(1, _) = cache.lookup(key, now: start + .seconds(4)) else {
+      Issue.record("expected fresh")
+      return
+    }
+    guard case .refreshDue(1, _, startRefresh: true) = cache.lookup(key, now: start + .seconds(6)) else {
+      Issue.record("expected the first refresh-due read to claim the refresh")
+      return
+    }
+    guard case .refreshDue(1, _, startRefresh: false) = cache.lookup(key, now: start + .seconds(7)) else {
+      Issue.record("expected later reads not to start another refresh")
+      return
+    }
+    cache.releaseRefreshClaim(key)
+    guard case .stale(1, _, startRefresh: true) = cache.lookup(key, now: start + .seconds(15)) else {
+      Issue.record("expected stale with a fresh claim after release")
+      return
+    }
+    guard case .miss = cache.lookup(key, now: start + .seconds(30)) else {
+      Issue.record("expected the entry to be gone past the staleness limit")
+      return
+    }
+    let statistics = cache.statistics
+    #expect(statistics.hits == 4)
+    #expect(statistics.misses == 1)
+    #expect(statistics.staleServes == 1)
+    #expect(statistics.expirations == 1)
+    #expect(statistics.entries == 0)
+  }
+
+  @Test("storing a refreshed value resets freshness and the refresh claim")
+  func restoreAfterRefresh() {
+    let cache = makeCache()
+    let key = CacheKey.quote(Symbol("MSFT"))
+    cache.store(1, for: key, byteCount: 8, storedAt: MarketInstant(nanoseconds: 0))
+    _ = cache.lookup(key, now: .origin + .seconds(6))
+    cache.store(2, for: key, byteCount: 8, storedAt: .origin + .seconds(6))
+    guard case .fresh(2, _) = cache.lookup(key, now: .origin + .seconds(7)) else {
+      Issue.record("expected the new value fresh")
+      return
+    }
+  }
+
+  @Test("bounded by bytes across the cache, counting evictions")
+  func byteBound() throws {
+    let cache = makeCache(entries: 1_000, bytes: 100)
+    for index in 0..<20 {
+      cache.store(index, for: .quote(try Symbol(validating: "S\(index)")), byteCount: 10, storedAt: .origin)
+    }
+    let statistics = cache.statistics
+    #expect(statistics.bytes <= 100)
+    #expect(statistics.entries == 10)
+    #expect(statistics.evictions == 10)
+  }
+
+  @Test("prefix invalidation matches the versioned key text")
+  func prefixInvalidation() throws {
+    let cache = makeCache()
+    for text in ["BTC-USD", "BTC-EUR", "ETH-USD", "AAPL"] {
+      cache.store(1, for: .quote(try Symbol(validating: text)), byteCount: 8, storedAt: .origin)
+    }
+    cache.store(1, for: CacheKey(.history(range: "1mo", interval: "1d"), Symbol("BTC-USD")), byteCount: 8, storedAt: .origin)
+    #expect(CacheKey.quote(Symbol("BTC-USD")).description == "v1:quote:BTC-USD")
+    #expect(cache.removeAll(withPrefix: "v1:quote:BTC") == 2)
+    #expect(cache.statistics.entries == 3)
+    #expect(cache.removeAll() == 3)
+  }
+}
