@@ -72,7 +72,7 @@ public final class L1Cache<Value: Sendable>: Sendable {
 
   @inline(__always)
   private func shard(for key: CacheKey) -> Shard {
-    shards[key.hashValue & shardMask]
+    shards[key.symbol.shardHash & shardMask]
   }
 
   public func policy(for dataClass: DataClass) -> CachePolicy { policies(dataClass) }

@@ -1,12 +1,17 @@
 /// A least-recently-used map bounded by entry count and by bytes, with O(1) get, put and
-/// eviction: a dictionary into an array of nodes linked in recency order.
+/// eviction: a dictionary into an array of slots linked in recency order.
 ///
 /// Not thread-safe by itself; ``L1Cache`` shards it behind locks.
 public struct LRUCache<Key: Hashable, Value> {
-  private struct Node {
+  private struct Slot {
     var key: Key
     var value: Value
     var byteCount: Int
+  }
+
+  /// Recency links live apart from the values so that a hit, which only relinks, never
+  /// copies a value.
+  private struct Link {
     var newer: Int32
     var older: Int32
   }
@@ -14,7 +19,8 @@ public struct LRUCache<Key: Hashable, Value> {
   private static var none: Int32 { -1 }
 
   private var index: [Key: Int32] = [:]
-  private var nodes: [Node?] = []
+  private var slots: [Slot?] = []
+  private var links: [Link] = []
   private var freeSlots: [Int32] = []
   /// Most recently used.
   private var newest: Int32 = -1
@@ -37,21 +43,21 @@ public struct LRUCache<Key: Hashable, Value> {
   public mutating func value(forKey key: Key) -> Value? {
     guard let slot = index[key] else { return nil }
     moveToNewest(slot)
-    return nodes[Int(slot)]?.value
+    return slots[Int(slot)]?.value
   }
 
   /// Reads without touching recency.
   public func peek(_ key: Key) -> Value? {
     guard let slot = index[key] else { return nil }
-    return nodes[Int(slot)]?.value
+    return slots[Int(slot)]?.value
   }
 
   /// Changes a value in place without touching recency; returns false when absent.
   @discardableResult
   public mutating func modify(_ key: Key, _ body: (inout Value) -> Void) -> Bool {
-    guard let slot = index[key], var node = nodes[Int(slot)] else { return false }
-    body(&node.value)
-    nodes[Int(slot)] = node
+    guard let slot = index[key], var entry = slots[Int(slot)] else { return false }
+    body(&entry.value)
+    slots[Int(slot)] = entry
     return true
   }
 
@@ -63,23 +69,24 @@ public struct LRUCache<Key: Hashable, Value> {
       removeValue(forKey: key)
       return []
     }
-    if let slot = index[key], var node = nodes[Int(slot)] {
-      self.byteCount += byteCount - node.byteCount
-      node.value = value
-      node.byteCount = byteCount
-      nodes[Int(slot)] = node
+    if let slot = index[key], let previous = slots[Int(slot)]?.byteCount {
+      self.byteCount += byteCount - previous
+      slots[Int(slot)] = Slot(key: key, value: value, byteCount: byteCount)
       moveToNewest(slot)
     } else {
-      let node = Node(key: key, value: value, byteCount: byteCount, newer: Self.none, older: newest)
+      let entry = Slot(key: key, value: value, byteCount: byteCount)
+      let link = Link(newer: Self.none, older: newest)
       let slot: Int32
       if let free = freeSlots.popLast() {
         slot = free
-        nodes[Int(slot)] = node
+        slots[Int(slot)] = entry
+        links[Int(slot)] = link
       } else {
-        slot = Int32(nodes.count)
-        nodes.append(node)
+        slot = Int32(slots.count)
+        slots.append(entry)
+        links.append(link)
       }
-      if newest != Self.none { nodes[Int(newest)]?.newer = slot }
+      if newest != Self.none { links[Int(newest)].newer = slot }
       newest = slot
       if oldest == Self.none { oldest = slot }
       index[key] = slot
@@ -110,34 +117,34 @@ public struct LRUCache<Key: Hashable, Value> {
   public var keysByRecency: [Key] {
     var keys: [Key] = []
     var slot = newest
-    while slot != Self.none, let node = nodes[Int(slot)] {
-      keys.append(node.key)
-      slot = node.older
+    while slot != Self.none, let entry = slots[Int(slot)] {
+      keys.append(entry.key)
+      slot = links[Int(slot)].older
     }
     return keys
   }
 
   private mutating func removeSlot(_ slot: Int32) -> (key: Key, value: Value)? {
-    guard let node = nodes[Int(slot)] else { return nil }
-    unlink(slot, node)
-    nodes[Int(slot)] = nil
+    guard let entry = slots[Int(slot)] else { return nil }
+    unlink(slot)
+    slots[Int(slot)] = nil
     freeSlots.append(slot)
-    index[node.key] = nil
-    byteCount -= node.byteCount
-    return (node.key, node.value)
+    index[entry.key] = nil
+    byteCount -= entry.byteCount
+    return (entry.key, entry.value)
   }
 
-  private mutating func unlink(_ slot: Int32, _ node: Node) {
-    if node.newer != Self.none { nodes[Int(node.newer)]?.older = node.older } else { newest = node.older }
-    if node.older != Self.none { nodes[Int(node.older)]?.newer = node.newer } else { oldest = node.newer }
+  private mutating func unlink(_ slot: Int32) {
+    let link = links[Int(slot)]
+    if link.newer != Self.none { links[Int(link.newer)].older = link.older } else { newest = link.older }
+    if link.older != Self.none { links[Int(link.older)].newer = link.newer } else { oldest = link.newer }
   }
 
   private mutating func moveToNewest(_ slot: Int32) {
-    guard slot != newest, let node = nodes[Int(slot)] else { return }
-    unlink(slot, node)
-    nodes[Int(slot)]?.older = newest
-    nodes[Int(slot)]?.newer = Self.none
-    if newest != Self.none { nodes[Int(newest)]?.newer = slot }
+    guard slot != newest else { return }
+    unlink(slot)
+    links[Int(slot)] = Link(newer: Self.none, older: newest)
+    if newest != Self.none { links[Int(newest)].newer = slot }
     newest = slot
     if oldest == Self.none { oldest = slot }
   }

@@ -9,6 +9,9 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible, C
 
   /// Canonical text: ASCII letters upper-cased, digits and `.-=^`.
   public let text: String
+  /// Hashed once at validation with the process's seeded hasher: cache keys hash this one
+  /// word instead of the text on every read (and stay resistant to hash flooding).
+  private let hash: Int
 
   /// Validates and canonicalises raw input (from a user, a config file or an HTTP request).
   public init(validating raw: some StringProtocol) throws(SymbolError) {
@@ -40,7 +43,15 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible, C
     if canonical.count > Self.maximumLength { throw SymbolError.tooLong(length: canonical.count) }
     if !hasAlphanumeric { throw SymbolError.noLetterOrDigit }
     self.text = String(decoding: canonical, as: UTF8.self)
+    self.hash = text.hashValue
   }
+
+  public static func == (lhs: Symbol, rhs: Symbol) -> Bool { lhs.text == rhs.text }
+
+  public func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+  /// The precomputed hash, for choosing a cache shard without hashing again.
+  public var shardHash: Int { hash }
 
   /// For symbols written in our own source (defaults, tests); traps on a programming error.
   public init(_ literal: StaticString) {
