@@ -13,6 +13,7 @@ public struct RefreshLoop: Sendable {
   /// One pass over the active symbols.
   public func refreshOnce() async {
     await core.refresh(core.watchlists.activeSymbols)
+    core.metrics.report(cache: core.cacheStatistics)
   }
 
   /// Runs until the task is cancelled. Passes start on a fixed cadence; a slow pass delays

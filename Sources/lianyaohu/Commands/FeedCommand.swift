@@ -27,7 +27,8 @@ struct FeedCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    let core = makeCore(options: self.core)
+    let configuration = try self.core.loadConfiguration()
+    let core = makeCore(configuration: configuration)
     var logger = Logger(label: "lianyaohu.feed")
     logger.logLevel = .warning
     let printer = FeedPrinter(core: core, every: .milliseconds(Int64(every * 1000)), frames: frames, isTerminal: isatty(1) == 1)

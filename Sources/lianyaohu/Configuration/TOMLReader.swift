@@ -1,0 +1,97 @@
+import TOMLKit
+
+/// Typed reads from one TOML table that turn every mistake into a ``ConfigurationError``
+/// naming the file, the line and the dotted key, and reject keys nobody reads (a typo must
+/// not be silently ignored).
+struct TOMLReader {
+  let table: TOMLTable
+  let path: [String]
+  let file: String
+  let locator: SourceLocator
+
+  init(text: String, file: String) throws(ConfigurationError) {
+    do {
+      table = try TOMLTable(string: text)
+    } catch let error as TOMLParseError {
+      throw ConfigurationError(
+        file: file, line: error.source.begin.line, key: nil, message: "not valid TOML: \(error.description)")
+    } catch {
+      throw ConfigurationError(file: file, line: nil, key: nil, message: "not valid TOML: \(error)")
+    }
+    path = []
+    self.file = file
+    locator = SourceLocator(text: text)
+  }
+
+  private init(table: TOMLTable, path: [String], file: String, locator: SourceLocator) {
+    self.table = table
+    self.path = path
+    self.file = file
+    self.locator = locator
+  }
+
+  var keys: [String] { table.keys }
+
+  func error(_ key: String?, _ message: String) -> ConfigurationError {
+    let dotted = (path + (key.map { [$0] } ?? [])).joined(separator: ".")
+    return ConfigurationError(
+      file: file, line: locator.line(table: path, key: key), key: dotted.isEmpty ? nil : dotted, message: message)
+  }
+
+  func table(_ key: String) throws(ConfigurationError) -> TOMLReader? {
+    guard let value = table[key] else { return nil }
+    guard let child = value.table else { throw error(key, "expected a table, found \(value.type)") }
+    return TOMLReader(table: child, path: path + [key], file: file, locator: locator)
+  }
+
+  func string(_ key: String) throws(ConfigurationError) -> String? {
+    guard let value = table[key] else { return nil }
+    guard let string = value.string else { throw error(key, "expected a string, found \(value.type)") }
+    return string
+  }
+
+  func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+    guard let value = table[key] else { return nil }
+    guard let bool = value.bool else { throw error(key, "expected true or false, found \(value.type)") }
+    return bool
+  }
+
+  /// A number; integers are accepted where a fraction is allowed.
+  func double(_ key: String, in range: ClosedRange<Double>) throws(ConfigurationError) -> Double? {
+    guard let value = table[key] else { return nil }
+    guard let number = value.double ?? value.int.map(Double.init) else {
+      throw error(key, "expected a number, found \(value.type)")
+    }
+    guard number.isFinite, range.contains(number) else {
+      throw error(key, "\(number) is out of range (\(range.lowerBound) to \(range.upperBound))")
+    }
+    return number
+  }
+
+  func int(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+    guard let value = table[key] else { return nil }
+    guard let number = value.int else { throw error(key, "expected a whole number, found \(value.type)") }
+    guard range.contains(number) else {
+      throw error(key, "\(number) is out of range (\(range.lowerBound) to \(range.upperBound))")
+    }
+    return number
+  }
+
+  func strings(_ key: String) throws(ConfigurationError) -> [String]? {
+    guard let value = table[key] else { return nil }
+    guard let array = value.array else { throw error(key, "expected a list of strings, found \(value.type)") }
+    var strings: [String] = []
+    for element in array {
+      guard let string = element.string else { throw error(key, "expected a list of strings, found a \(element.type)") }
+      strings.append(string)
+    }
+    return strings
+  }
+
+  /// Fails on the first key not in `known`, naming its line.
+  func rejectUnknownKeys(_ known: Set<String>) throws(ConfigurationError) {
+    for key in table.keys.sorted() where !known.contains(key) {
+      throw error(key, "unknown key (known here: \(known.sorted().joined(separator: ", ")))")
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import MarketCore
+
+/// Saves operators' watchlist edits into the config file. Only the `[watchlists.*]` tables
+/// are rewritten (at the end of the file); every other line, comments included, is kept.
+enum WatchlistFile {
+  /// The config text with its watchlist tables replaced by `watchlists`.
+  static func rewrite(_ text: String, with watchlists: [ImmortalID: Watchlist]) -> String {
+    var kept: [Substring] = []
+    var inWatchlists = false
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      let trimmed = line.drop { $0 == " " || $0 == "\t" }
+      if trimmed.hasPrefix("[") {
+        let name = trimmed.drop { $0 == "[" }.prefix { $0 != "]" }.trimmingSpaces()
+        inWatchlists = name == "watchlists" || name.hasPrefix("watchlists.")
+      }
+      if !inWatchlists { kept.append(line) }
+    }
+    while let last = kept.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { kept.removeLast() }
+    var output = kept.joined(separator: "\n")
+    if !output.isEmpty { output += "\n\n" }
+    output += "# Watchlists: rewritten by lianyaohu when an operator edits them.\n"
+    for id in ImmortalID.allCases {
+      guard let list = watchlists[id] else { continue }
+      output += "\n[watchlists.\(id.rawValue)]\n"
+      output += "symbols = [\(list.symbols.map { "\"\($0.text)\"" }.joined(separator: ", "))]\n"
+      let inactive = list.entries.filter { !$0.isActive }.map(\.symbol)
+      if !inactive.isEmpty { output += "inactive = [\(inactive.map { "\"\($0.text)\"" }.joined(separator: ", "))]\n" }
+    }
+    return output
+  }
+}
+
+extension Substring {
+  fileprivate func trimmingSpaces() -> Substring {
+    var slice = self[...]
+    while let first = slice.first, first == " " || first == "\t" || first == "\"" { slice = slice.dropFirst() }
+    while let last = slice.last, last == " " || last == "\t" || last == "\"" { slice = slice.dropLast() }
+    return slice
+  }
+}
