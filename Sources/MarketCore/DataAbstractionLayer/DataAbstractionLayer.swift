@@ -16,6 +16,9 @@ public final class DataAbstractionLayer: Sendable {
   public let metrics: CoreMetrics
   private let flights = SingleFlight<CacheKey, Quote>()
   private let unknownSymbols = Mutex<[Symbol: MarketInstant]>([:])
+  /// The last value ever received per symbol, kept after L1 lets it go, to answer (marked
+  /// stale) when no provider can.
+  private let lastValues = Mutex(LRUCache<Symbol, Quote>(maximumEntries: 20_000, maximumBytes: 64 << 20))
   private let backgroundRefreshes = Atomic<Int>(0)
   private let invalidationHooks = Mutex<[@Sendable (InvalidationScope) -> Void]>([])
 
@@ -51,8 +54,21 @@ public final class DataAbstractionLayer: Sendable {
     case .success(let quote):
       return ServedQuote(quote: quote, isStale: false, age: ageOf(quote), origin: .upstream)
     case .failure(let error):
+      if let fallback = lastResort(symbol, after: error) { return fallback }
       metrics.quoteErrors.increment()
       throw error
+    }
+  }
+
+  /// When providers are unavailable or failing, the last value ever seen, marked stale.
+  private func lastResort(_ symbol: Symbol, after error: QuoteError) -> ServedQuote? {
+    switch error {
+    case .noProviderAvailable, .allProvidersFailed:
+      guard let quote = lastValues.withLock({ $0.peek(symbol) }) else { return nil }
+      metrics.quoteStale.increment()
+      return ServedQuote(quote: quote, isStale: true, age: ageOf(quote), origin: .lastKnown)
+    case .invalidSymbol, .unknownSymbol, .cancelled:
+      return nil
     }
   }
 
@@ -85,7 +101,12 @@ public final class DataAbstractionLayer: Sendable {
       misses, batch: { [self] keys in await fetchBatch(keys.map(\.symbol)) },
       missing: { .allProvidersFailed($0.symbol, failures: []) })
     for (key, flight) in flights {
-      results[key.symbol] = await flight.value.map { ServedQuote(quote: $0, isStale: false, age: ageOf($0), origin: .upstream) }
+      switch await flight.value {
+      case .success(let quote):
+        results[key.symbol] = .success(ServedQuote(quote: quote, isStale: false, age: ageOf(quote), origin: .upstream))
+      case .failure(let error):
+        results[key.symbol] = lastResort(key.symbol, after: error).map { .success($0) } ?? .failure(error)
+      }
     }
     return results
   }
@@ -138,11 +159,15 @@ public final class DataAbstractionLayer: Sendable {
     return statistics
   }
 
-  /// The value last stored for a symbol, however old, without counting a read.
+  /// The value last received for a symbol, however old, without counting a read or asking a
+  /// provider: what displays show between updates. Stale once past the quote TTL.
   public func lastKnown(_ symbol: Symbol) -> ServedQuote? {
-    guard let (quote, storedAt) = cache.peek(.quote(symbol)) else { return nil }
-    let age = clock.now() - storedAt
-    return ServedQuote(quote: quote, isStale: age >= configuration.quotePolicy.timeToLive, age: age, origin: .memory)
+    if let (quote, storedAt) = cache.peek(.quote(symbol)) {
+      let age = clock.now() - storedAt
+      return ServedQuote(quote: quote, isStale: age >= configuration.quotePolicy.timeToLive, age: age, origin: .memory)
+    }
+    guard let quote = lastValues.withLock({ $0.peek(symbol) }) else { return nil }
+    return ServedQuote(quote: quote, isStale: true, age: ageOf(quote), origin: .lastKnown)
   }
 
   // MARK: Watchlists
@@ -297,6 +322,7 @@ public final class DataAbstractionLayer: Sendable {
   private func accept(_ quote: Quote) {
     let key = CacheKey.quote(quote.symbol)
     cache.store(quote, for: key, byteCount: quote.approximateByteCount, storedAt: clock.now())
+    lastValues.withLock { _ = $0.setValue(quote, forKey: quote.symbol, byteCount: quote.approximateByteCount) }
     events.publish(
       MarketEvent(
         time: quote.receivedAt,

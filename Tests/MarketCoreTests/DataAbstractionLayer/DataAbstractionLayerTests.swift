@@ -294,3 +294,39 @@ func waitUntil(maximumYields: Int = 1_000_000, _ condition: () -> Bool) async {
     await Task.yield()
   }
 }
+
+@Suite("Last-resort serving")
+struct LastResortTests {
+  @Test("when every provider fails, the last known value is served, marked stale, from its source")
+  func lastKnownWhenAllFail() async throws {
+    let clock = ManualClock()
+    let provider = ScriptedProvider(id: "p", price: 9, clock: clock)
+    let core = Harness.core(provider, clock: clock)
+    _ = try await core.quote(Symbol("INTC"))
+    clock.advance(by: .seconds(600))  // far past TTL and staleness: L1 has let it go
+    provider.respond { _ in throw ProviderError.upstreamStatus(502) }
+    let served = try await core.quote(Symbol("INTC"))
+    #expect(served.isStale)
+    #expect(served.origin == .lastKnown)
+    #expect(served.source == "p")
+    #expect(served.quote.price == 9)
+    #expect(served.age == .seconds(600))
+    let batch = await core.quotes([Symbol("INTC")])
+    #expect((try? batch[Symbol("INTC")]?.get())?.origin == .lastKnown)
+    // Never seen: the error stands.
+    await #expect(throws: QuoteError.self) { try await core.quote(Symbol("AMD")) }
+  }
+
+  @Test("a tripped only provider still leaves the last value available, stale")
+  func lastKnownWhenTripped() async throws {
+    let clock = ManualClock()
+    let provider = ScriptedProvider(id: "p", price: 4, clock: clock)
+    let core = Harness.core(provider, clock: clock)
+    _ = try await core.quote(Symbol("KO"))
+    try core.tripProvider("p")
+    clock.advance(by: .seconds(600))
+    let served = try await core.quote(Symbol("KO"))
+    #expect(served.origin == .lastKnown && served.isStale)
+    #expect(core.lastKnown(Symbol("KO"))?.isStale == true)
+  }
+}
