@@ -16,6 +16,7 @@ let package = Package(
     .executable(name: "lianyaohu", targets: ["lianyaohu"]),
     .executable(name: "lianyaohu-bench", targets: ["LianyaohuBench"]),
     .library(name: "MarketCore", targets: ["MarketCore"]),
+    .library(name: "MarketProviders", targets: ["MarketProviders"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,6 +35,11 @@ let package = Package(
         .product(name: "DequeModule", package: "swift-collections"),
         .product(name: "Histogram", package: "hdrhistogram-swift"),
       ],
+      swiftSettings: strict
+    ),
+    .target(
+      name: "MarketProviders",
+      dependencies: ["MarketCore"],
       swiftSettings: strict
     ),
     .target(
@@ -64,6 +70,12 @@ let package = Package(
     .testTarget(
       name: "MarketCoreTests",
       dependencies: ["MarketCore", "MarketTesting"],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "MarketProvidersTests",
+      dependencies: ["MarketProviders", "MarketCore"],
+      resources: [.copy("Fixtures")],
       swiftSettings: strict
     ),
   ]
