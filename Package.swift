@@ -18,6 +18,7 @@ let package = Package(
     .executable(name: "lianyaohu", targets: ["lianyaohu"]),
     .executable(name: "lianyaohu-bench", targets: ["LianyaohuBench"]),
     .library(name: "MarketCore", targets: ["MarketCore"]),
+    .library(name: "MarketProviders", targets: ["MarketProviders"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -92,6 +93,12 @@ let package = Package(
     .testTarget(
       name: "MarketCoreTests",
       dependencies: ["MarketCore", "MarketTesting"],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "MarketProvidersTests",
+      dependencies: ["MarketProviders", "MarketCore"],
+      resources: [.copy("Fixtures")],
       swiftSettings: strict
     ),
   ]

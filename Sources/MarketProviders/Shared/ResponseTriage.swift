@@ -1,0 +1,87 @@
+import Foundation
+import MarketCore
+
+/// Steps every adapter's parser shares: generic status mapping, decoding JSON with a size
+/// bound, and the short excerpt a `malformedBody` error carries.
+enum ResponseTriage {
+  /// Quote responses are a few kilobytes; anything this large is not one, and refusing it
+  /// bounds the parser's memory and time.
+  static let maximumBodyBytes = 2 << 20
+  /// Characters of body an excerpt shows.
+  static let excerptLength = 80
+
+  /// The error a non-2xx status means when the body says nothing more specific.
+  static func statusError(for response: HTTPResponseSnapshot) -> ProviderError? {
+    switch response.status {
+    case 200..<300: nil
+    case 401, 403: .unauthorized
+    case 429: .rateLimited(retryAfter: retryAfter(in: response))
+    default: .upstreamStatus(response.status)
+    }
+  }
+
+  static func retryAfter(in response: HTTPResponseSnapshot) -> Duration? {
+    response.header("Retry-After").flatMap { RetryAfter.parse($0, now: response.receivedAt) }
+  }
+
+  /// The body as JSON, or `malformedBody` (empty, too large, or not JSON).
+  static func json(_ response: HTTPResponseSnapshot, redacting secrets: [Secret]) throws(ProviderError) -> JSONValue {
+    guard !response.body.isEmpty else { throw .malformedBody(excerpt: "empty body") }
+    guard response.body.count <= maximumBodyBytes else {
+      throw .malformedBody(excerpt: "body of \(response.body.count) bytes is too large")
+    }
+    do {
+      return try JSONValue(parsing: response.body)
+    } catch {
+      throw malformed(response.body, redacting: secrets)
+    }
+  }
+
+  static func malformed(_ body: [UInt8], redacting secrets: [Secret]) -> ProviderError {
+    .malformedBody(excerpt: excerpt(of: body, redacting: secrets))
+  }
+
+  /// The start of a body, safe to log: printable ASCII only, at most ``excerptLength``
+  /// characters, with the adapter's own credentials and anything written as `apikey=…`,
+  /// `token=…`, `crumb=…` or `password=…` replaced by `<redacted>`.
+  static func excerpt(of body: [UInt8], redacting secrets: [Secret]) -> String {
+    guard !body.isEmpty else { return "empty body" }
+    // Scrub a window well beyond the excerpt so a credential cut by the window edge cannot
+    // surface as a prefix inside the part that is shown.
+    var text = String(decoding: body.prefix(1024), as: UTF8.self)
+    let values = secrets.map(\.revealedValue).filter { !$0.isEmpty }
+    text = HTTPRequestSpec.scrubbing(
+      text, of: values + values.map { HTTPRequestSpec.percentEncode($0, allowing: HTTPRequestSpec.queryAllowed) })
+    text = ProviderError.sanitizedExcerpt(text, limit: 1024)
+    text = scrubbingCredentialParameters(text)
+    return ProviderError.sanitizedExcerpt(text, limit: excerptLength)
+  }
+
+  private static let credentialParameterNames = ["apikey=", "api_key=", "token=", "crumb=", "password=", "key="]
+
+  /// Replaces the value after each `name=` (up to `&`, a space or a quote) with the placeholder.
+  static func scrubbingCredentialParameters(_ text: String) -> String {
+    var bytes = Array(text.utf8)
+    let lowered = Array(text.lowercased().utf8)
+    // Only ASCII reaches here (sanitized), so lower-casing keeps byte offsets aligned.
+    guard bytes.count == lowered.count else { return text }
+    var output: [UInt8] = []
+    output.reserveCapacity(bytes.count)
+    var index = 0
+    while index < bytes.count {
+      if let name = credentialParameterNames.first(where: { lowered[index...].starts(with: $0.utf8) }) {
+        output.append(contentsOf: bytes[index..<index + name.utf8.count])
+        index += name.utf8.count
+        let start = index
+        let stoppers: Set<UInt8> = Set("& \"',;<>)]}".utf8)
+        while index < bytes.count, !stoppers.contains(bytes[index]) { index += 1 }
+        if index > start { output.append(contentsOf: Secret.placeholder.utf8) }
+      } else {
+        output.append(bytes[index])
+        index += 1
+      }
+    }
+    bytes = output
+    return String(decoding: bytes, as: UTF8.self)
+  }
+}
