@@ -12,6 +12,10 @@ public protocol QuoteProvider: Sendable {
   /// At most `capabilities.maximumBatchSize` symbols in one upstream call. A symbol missing
   /// from the result failed as a whole batch; per-symbol failures come back as `.failure`.
   func quotes(for symbols: [Symbol]) async throws -> [Symbol: Result<Quote, ProviderError>]
+
+  /// Whether the router may ask this provider for `symbol`; by default, what the capabilities
+  /// declare. Adapters with their own symbol tables narrow it further.
+  func canServe(_ symbol: Symbol) -> Bool
 }
 
 extension QuoteProvider {

@@ -26,29 +26,6 @@ public final class HTTPTransport: Sendable {
     public init() {}
   }
 
-  /// One request, already built by an adapter.
-  public struct Request: Sendable {
-    public var method: String
-    public var url: String
-    public var headers: [(String, String)]
-
-    public init(method: String = "GET", url: String, headers: [(String, String)] = []) {
-      self.method = method
-      self.url = url
-      self.headers = headers
-    }
-  }
-
-  public struct Response: Sendable {
-    public var status: Int
-    public var headers: [(String, String)]
-    public var body: [UInt8]
-
-    public func header(_ name: String) -> String? {
-      headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
-    }
-  }
-
   public let configuration: Configuration
   private let client: HTTPClient
 
@@ -67,24 +44,28 @@ public final class HTTPTransport: Sendable {
     client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
   }
 
-  /// Performs a request within `deadline`. `secrets` are scrubbed from any error text.
-  public func perform(_ request: Request, timeout: Duration, secrets: [String] = []) async throws(ProviderError) -> Response {
+  /// Performs an adapter's request within `timeout` and returns the response as a value for
+  /// the adapter's parser. Sensitive header and query values are scrubbed from any error text.
+  public func perform(
+    _ request: HTTPRequestSpec, timeout: Duration, receivedAt: @Sendable () -> Date, source: ProviderID
+  ) async throws(ProviderError) -> HTTPResponseSnapshot {
     var outgoing = HTTPClientRequest(url: request.url)
-    outgoing.method = HTTPMethod(rawValue: request.method)
+    outgoing.method = NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue)
     outgoing.headers.add(name: "User-Agent", value: configuration.userAgent)
     outgoing.headers.add(name: "Accept-Encoding", value: "gzip, deflate")
-    for (name, value) in request.headers { outgoing.headers.replaceOrAdd(name: name, value: value) }
+    for header in request.headers { outgoing.headers.replaceOrAdd(name: header.name, value: header.value) }
+    if !configuration.reusesConnections { outgoing.headers.replaceOrAdd(name: "Connection", value: "close") }
     do {
       let response = try await client.execute(outgoing, timeout: .nanoseconds(timeout.nanoseconds))
       if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > configuration.maximumBodyBytes {
         throw ProviderError.malformedBody(excerpt: "response of \(length) bytes refused (limit \(configuration.maximumBodyBytes))")
       }
       let body = try await response.body.collect(upTo: configuration.maximumBodyBytes)
-      return Response(
-        status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
-        body: Array(body.readableBytesView))
+      return HTTPResponseSnapshot(
+        status: Int(response.status.code), headers: response.headers.map { HTTPHeader(name: $0.name, value: $0.value) },
+        body: Array(body.readableBytesView), symbols: request.symbols, receivedAt: receivedAt(), source: source)
     } catch {
-      throw Self.classify(error, limit: configuration.maximumBodyBytes, secrets: secrets)
+      throw Self.classify(error, limit: configuration.maximumBodyBytes, secrets: request.sensitiveValues)
     }
   }
 
@@ -107,11 +88,11 @@ public final class HTTPTransport: Sendable {
         break
       }
     }
-    if let error = error as? NIOHTTPDecompression.DecompressionError {
-      return .malformedBody(excerpt: "bad compressed body (\(error))")
-    }
     var text = String(describing: error)
     for secret in secrets where !secret.isEmpty { text = text.replacingOccurrences(of: secret, with: "***") }
+    if text.contains("DecompressionError") || text.contains("Decompression") {
+      return .malformedBody(excerpt: "bad compressed body")
+    }
     if text.contains("connectionRefused") || text.contains("Connection refused") {
       return .transport("connection refused")
     }

@@ -1,0 +1,45 @@
+import Foundation
+import MarketCore
+
+/// A real provider: an adapter (symbols, requests, parsing) over the shared transport. The
+/// core sees it as any other ``QuoteProvider``; breakers, limits and caching stay in the core.
+public struct HTTPQuoteProvider<Adapter: HTTPQuoteAdapter>: QuoteProvider {
+  public let adapter: Adapter
+  public let transport: HTTPTransport
+  /// Total time one upstream call may take, connect to last byte.
+  public let timeout: Duration
+  private let clock: any MarketClock
+
+  public init(adapter: Adapter, transport: HTTPTransport, timeout: Duration = .seconds(8), clock: any MarketClock) {
+    self.adapter = adapter
+    self.transport = transport
+    self.timeout = timeout
+    self.clock = clock
+  }
+
+  public var id: ProviderID { adapter.id }
+  public var capabilities: ProviderCapabilities { adapter.capabilities }
+
+  public func canServe(_ symbol: Symbol) -> Bool { adapter.canServe(symbol) }
+
+  public func quote(for symbol: Symbol) async throws -> Quote {
+    let results = try await quotes(for: [symbol])
+    guard let result = results[symbol] else { throw ProviderError.malformedBody(excerpt: "no result for \(symbol)") }
+    return try result.get()
+  }
+
+  /// One upstream call per request of the adapter's plan (the core already cuts batches to
+  /// the adapter's size, so normally one).
+  public func quotes(for symbols: [Symbol]) async throws -> [Symbol: Result<Quote, ProviderError>] {
+    let plan = adapter.plan(for: symbols)
+    var results: [Symbol: Result<Quote, ProviderError>] = plan.rejected.mapValues { .failure($0) }
+    let clock = self.clock
+    for request in plan.requests {
+      let response = try await transport.perform(
+        request, timeout: timeout, receivedAt: { clock.wallNow() }, source: adapter.id)
+      let parsed = try adapter.parse(response)
+      results.merge(parsed) { $1 }
+    }
+    return results
+  }
+}
