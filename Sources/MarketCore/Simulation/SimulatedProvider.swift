@@ -96,7 +96,7 @@ public final class SimulatedProvider: QuoteProvider {
 extension Double {
   /// Rounds to the provider's precision so no float noise (244.47000122070312) is shown.
   public func rounded(toDecimals decimals: Int) -> Double {
-    let scale = pow(10, Double(decimals))
+    let scale = Foundation.pow(10, Double(decimals))
     return (self * scale).rounded() / scale
   }
 }

@@ -56,6 +56,11 @@ public struct BreakerStatus: Hashable, Sendable {
   public var slowCallRateThreshold: Double = 100
   /// Calls recorded in the current window.
   public var bufferedCalls = 0
+  /// Of the buffered calls, those that failed and those slower than the slow-call threshold.
+  public var failedCalls = 0
+  public var slowCalls = 0
+  /// Openings in a row without closing in between (each waits longer); 0 when closed.
+  public var consecutiveOpenings = 0
   /// Calls rejected since the breaker last opened.
   public var notPermittedCalls = 0
   /// Time until an open breaker lets a probe through.
@@ -67,6 +72,8 @@ public struct BreakerStatus: Hashable, Sendable {
 
 public struct HealthStatus: Hashable, Sendable {
   public var p50: Duration?
+  /// Also the basis of the hedging delay.
+  public var p95: Duration?
   public var p99: Duration?
   public var ewma: Duration?
   /// Fraction of calls in the rolling window that failed, 0...1.
