@@ -85,7 +85,9 @@ public final class FakeUpstream: Sendable {
       Response(status: status, headers: [("Content-Type", "application/json")], body: Array(text.utf8), faults: faults)
     }
 
-    public static func text(_ text: String, status: Int = 200, contentType: String = "text/plain", faults: [Fault] = []) -> Response {
+    public static func text(_ text: String, status: Int = 200, contentType: String = "text/plain", faults: [Fault] = [])
+      -> Response
+    {
       Response(status: status, headers: [("Content-Type", contentType)], body: Array(text.utf8), faults: faults)
     }
   }

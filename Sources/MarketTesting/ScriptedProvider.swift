@@ -61,11 +61,14 @@ public final class ScriptedProvider: QuoteProvider {
 }
 
 /// Holds tasks until a test opens it; counts who is waiting, so a test can know that N
-/// callers are parked before it lets them go.
+/// callers are parked before it lets them go. A waiting task that is cancelled stops waiting
+/// with `CancellationError`, as a real network call would.
 public final class Gate: Sendable {
   private struct State {
     var isOpen = false
-    var waiters: [CheckedContinuation<Void, Never>] = []
+    var waiters: [Int: CheckedContinuation<Void, any Error>] = [:]
+    var nextID = 0
+    var cancelled: Set<Int> = []
   }
 
   private let state = Mutex(State())
@@ -73,13 +76,29 @@ public final class Gate: Sendable {
   public init() {}
 
   public func wait() async throws {
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-      let openNow = state.withLock { state in
-        if state.isOpen { return true }
-        state.waiters.append(continuation)
-        return false
+    let id = state.withLock { state in
+      defer { state.nextID += 1 }
+      return state.nextID
+    }
+    try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        let immediate: Result<Void, any Error>? = state.withLock { state in
+          if state.cancelled.remove(id) != nil { return .failure(CancellationError()) }
+          if state.isOpen { return .success(()) }
+          state.waiters[id] = continuation
+          return nil
+        }
+        if let immediate { continuation.resume(with: immediate) }
       }
-      if openNow { continuation.resume() }
+    } onCancel: {
+      let waiter = state.withLock { state in
+        guard let waiter = state.waiters.removeValue(forKey: id) else {
+          state.cancelled.insert(id)
+          return nil as CheckedContinuation<Void, any Error>?
+        }
+        return waiter
+      }
+      waiter?.resume(throwing: CancellationError())
     }
   }
 
@@ -89,7 +108,7 @@ public final class Gate: Sendable {
     let waiters = state.withLock { state in
       state.isOpen = true
       defer { state.waiters.removeAll() }
-      return state.waiters
+      return Array(state.waiters.values)
     }
     for waiter in waiters { waiter.resume() }
   }

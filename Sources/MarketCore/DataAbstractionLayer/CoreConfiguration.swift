@@ -13,8 +13,35 @@ public struct CoreConfiguration: Sendable {
   /// Provider batches the refresh loop runs at once.
   public var refreshConcurrency = 4
   public var watchlists: [ImmortalID: Watchlist] = WatchlistBook.defaults
+  /// How a quote that missed every cache is fetched from the providers the router chose.
+  public var quoteFanOut = FanOutPolicy.failover
+  /// How provider weights adapt to measured latency and errors.
+  public var adaptiveWeights = AdaptiveWeights()
 
   public init() {}
+}
+
+/// How several candidate providers are asked for one quote.
+public enum FanOutPolicy: Hashable, Sendable, CustomStringConvertible {
+  /// One at a time, in routing order, until one answers.
+  case failover
+  /// Every candidate at once; the first success wins, the rest are cancelled.
+  case firstWins
+  /// The best candidate first; if it has not answered by its recent p95 latency (clamped to
+  /// the bounds), the next as well, while extra requests stay under `maximumExtraRatio`.
+  case hedged(maximumExtraRatio: Double, minimumDelay: Duration, maximumDelay: Duration)
+
+  /// The Tail at Scale's recipe: hedge after the p95, for a few percent more requests.
+  public static let hedgedDefault = FanOutPolicy.hedged(
+    maximumExtraRatio: 0.1, minimumDelay: .milliseconds(10), maximumDelay: .seconds(2))
+
+  public var description: String {
+    switch self {
+    case .failover: "failover"
+    case .firstWins: "firstWins"
+    case .hedged: "hedged"
+    }
+  }
 }
 
 /// One provider as configured: the adapter and where it stands in the routing order.
@@ -24,10 +51,21 @@ public struct ProviderRegistration: Sendable {
   public var priority: Int
   /// Relative share of traffic among providers of the same priority.
   public var weight: Double
+  public var breaker: CircuitBreakerConfiguration
+  public var limits: ProviderLimitsConfiguration
+  public var health: HealthTracker.Configuration
 
-  public init(_ provider: any QuoteProvider, priority: Int = 1, weight: Double = 1) {
+  public init(
+    _ provider: any QuoteProvider, priority: Int = 1, weight: Double = 1,
+    breaker: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
+    limits: ProviderLimitsConfiguration = ProviderLimitsConfiguration(),
+    health: HealthTracker.Configuration = HealthTracker.Configuration()
+  ) {
     self.provider = provider
     self.priority = priority
     self.weight = weight
+    self.breaker = breaker
+    self.limits = limits
+    self.health = health
   }
 }

@@ -9,25 +9,32 @@ extension DataAbstractionLayer {
 
   /// Forces a provider's breaker open: no calls until reset.
   public func tripProvider(_ id: ProviderID) throws(OperatorError) {
-    try operate(id, verb: "tripped") { $0.trip(at: $1) }
+    try operate(id, verb: "tripped") { $0.trip() }
   }
 
   /// Closes a provider's breaker and clears its window.
   public func resetProvider(_ id: ProviderID) throws(OperatorError) {
-    try operate(id, verb: "reset") { $0.reset(at: $1) }
+    try operate(id, verb: "reset") { $0.reset() }
   }
 
   /// Disables (never asked) or re-enables a provider.
   public func setProviderEnabled(_ id: ProviderID, _ enabled: Bool) throws(OperatorError) {
-    try operate(id, verb: enabled ? "enabled" : "disabled") { $0.setEnabled(enabled, at: $1) }
+    try operate(id, verb: enabled ? "enabled" : "disabled") { $0.setEnabled(enabled) }
   }
 
   private func operate(
-    _ id: ProviderID, verb: String, _ body: (ProviderRuntime, MarketInstant) -> Void
+    _ id: ProviderID, verb: String, _ body: (ProviderRuntime) -> Void
   ) throws(OperatorError) {
     guard let runtime = router.runtime(for: id) else { throw OperatorError.unknownProvider(id) }
-    body(runtime, clock.now())
     events.publish(MarketEvent(time: clock.wallNow(), kind: .operatorAction("provider \(id) \(verb) by operator")))
+    body(runtime)
+  }
+
+  /// Applies what time alone changes: open breakers past their wait move to half-open,
+  /// health windows rotate. The refresh loop calls this on every pass.
+  public func advanceTime() {
+    let now = clock.now()
+    for runtime in router.runtimes { runtime.advance(to: now) }
   }
 }
 

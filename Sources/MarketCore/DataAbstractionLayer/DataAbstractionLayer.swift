@@ -21,6 +21,8 @@ public final class DataAbstractionLayer: Sendable {
   private let lastValues = Mutex(LRUCache<Symbol, Quote>(maximumEntries: 20_000, maximumBytes: 64 << 20))
   private let backgroundRefreshes = Atomic<Int>(0)
   private let invalidationHooks = Mutex<[@Sendable (InvalidationScope) -> Void]>([])
+  /// Shared by every hedged fetch, so the cap on extra requests holds across calls.
+  private let hedgeBudget: SharedHedgeBudget
 
   public init(
     providers: [ProviderRegistration], configuration: CoreConfiguration = CoreConfiguration(),
@@ -35,8 +37,24 @@ public final class DataAbstractionLayer: Sendable {
     self.cache = L1Cache(
       maximumEntries: configuration.cacheMaximumEntries, maximumBytes: configuration.cacheMaximumBytes,
       policies: { $0 == .quote ? quotePolicy : historyPolicy })
-    self.router = Router(runtimes: providers.map { ProviderRuntime($0, metrics: metrics) })
+    let announce: @Sendable (ProviderID, [BreakerTransition]) -> Void = { provider, transitions in
+      for transition in transitions {
+        events.publish(
+          MarketEvent(
+            time: clock.wallTime(at: transition.at),
+            kind: .breakerTransition(
+              provider, from: transition.from.rawValue, to: transition.to.rawValue, reason: transition.reason)))
+      }
+    }
+    self.router = Router(
+      runtimes: providers.map { ProviderRuntime($0, metrics: metrics, clock: clock, transitions: announce) },
+      weights: configuration.adaptiveWeights)
     self.watchlists = WatchlistBook(configuration.watchlists)
+    if case .hedged(let ratio, _, _) = configuration.quoteFanOut {
+      hedgeBudget = SharedHedgeBudget(HedgeBudget(maximumExtraRatio: ratio))
+    } else {
+      hedgeBudget = SharedHedgeBudget(HedgeBudget(maximumExtraRatio: 0))
+    }
   }
 
   // MARK: Reading
@@ -222,23 +240,44 @@ public final class DataAbstractionLayer: Sendable {
     .nanoseconds(max(0, Int64(clock.wallNow().timeIntervalSince(quote.receivedAt) * 1e9)))
   }
 
-  /// Tries providers in the router's order until one answers.
+  /// Asks the router's candidates by the configured fan-out policy; the first success is
+  /// stored and returned, and nothing a losing request brings back ever replaces it.
   private func fetch(_ symbol: Symbol, excluding excluded: ProviderID? = nil) async -> Result<Quote, QuoteError> {
-    let (planned, skipped) = router.plan(for: symbol, at: clock.now())
+    let now = clock.now()
+    let (planned, skipped) = router.plan(for: symbol, at: now)
     let candidates = planned.filter { $0.id != excluded }
     guard !candidates.isEmpty else { return .failure(.noProviderAvailable(symbol, skipped: skipped)) }
+    let call: @Sendable (ProviderRuntime) async throws -> Quote = { runtime in try await runtime.quote(symbol) }
+    let result: FanOutResult<ProviderRuntime, Quote>
+    switch configuration.quoteFanOut {
+    case .failover:
+      result = await FanOut.failover(candidates, clock: clock, call: call)
+    case .firstWins:
+      result = await FanOut.firstWins(candidates, clock: clock, call: call)
+    case .hedged(_, let minimumDelay, let maximumDelay):
+      result = await FanOut.hedged(
+        candidates, delay: { min(max($0.p95(at: now) ?? maximumDelay, minimumDelay), maximumDelay) }, budget: hedgeBudget,
+        clock: clock, call: call)
+    }
+    if let winner = result.winner {
+      accept(winner.value)
+      return .success(winner.value)
+    }
     var failures: [ProviderFailure] = []
-    for runtime in candidates {
-      if Task.isCancelled { return .failure(.cancelled) }
-      let result = await runtime.fetch([symbol], clock: clock)[symbol] ?? .failure(.malformedBody(excerpt: "no result"))
-      switch result {
-      case .success(let quote):
-        accept(quote)
-        return .success(quote)
+    var skips = skipped
+    for attempt in result.attempts {
+      switch attempt.outcome {
+      case .failure(.notAdmitted(let reason)):
+        skips.append(ProviderSkip(provider: attempt.candidate.id, reason: reason))
       case .failure(let error):
-        failures.append(ProviderFailure(provider: runtime.id, error: error))
-        if error != .unknownSymbol(symbol) { publishFailure(runtime.id, error, [symbol]) }
+        failures.append(ProviderFailure(provider: attempt.candidate.id, error: error))
+        if error != .unknownSymbol(symbol) { publishFailure(attempt.candidate.id, error, [symbol]) }
+      case .success, .cancelled:
+        break
       }
+    }
+    if failures.isEmpty {
+      return .failure(Task.isCancelled ? .cancelled : .noProviderAvailable(symbol, skipped: skips))
     }
     return .failure(conclude(symbol, failures))
   }
@@ -251,7 +290,7 @@ public final class DataAbstractionLayer: Sendable {
     var results: [CacheKey: Result<Quote, QuoteError>] = [:]
     for symbol in symbols {
       let (candidates, skipped) = router.plan(for: symbol, at: clock.now())
-      guard let first = candidates.first else {
+      guard let first = candidates.first(where: { $0.provider.capabilities.maximumBatchSize > 1 }) ?? candidates.first else {
         results[.quote(symbol)] = .failure(.noProviderAvailable(symbol, skipped: skipped))
         continue
       }
@@ -285,7 +324,7 @@ public final class DataAbstractionLayer: Sendable {
   }
 
   private func fetchChunk(_ symbols: [Symbol], from runtime: ProviderRuntime) async -> [CacheKey: Result<Quote, QuoteError>] {
-    let answers = await runtime.fetch(symbols, clock: clock)
+    let answers = await runtime.fetch(symbols)
     var results: [CacheKey: Result<Quote, QuoteError>] = [:]
     var failed: [Symbol] = []
     var reported: ProviderError?
@@ -294,8 +333,8 @@ public final class DataAbstractionLayer: Sendable {
       case .success(let quote)?:
         accept(quote)
         results[.quote(symbol)] = .success(quote)
-      case .failure(.unknownSymbol)?:
-        // The first choice does not know it; the others may (or confirm it is unknown).
+      case .failure(.unknownSymbol)?, .failure(.notAdmitted)?:
+        // The first choice does not know it, or could not be asked; the others may answer.
         failed.append(symbol)
       case .failure(let error)?:
         if reported == nil { reported = error }

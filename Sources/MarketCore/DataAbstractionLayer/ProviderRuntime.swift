@@ -1,46 +1,80 @@
+import Foundation
 import Synchronization
 
-/// One configured provider inside the core: the adapter plus what the core tracks about it.
-/// Every upstream call goes through ``fetch(_:)`` so metrics and events are never skipped.
+/// One configured provider inside the core: the adapter plus its circuit breaker, health and
+/// limits. Every upstream call goes through ``fetch(_:clock:)``, which asks the limits and the
+/// breaker first and records the outcome in all three afterwards, so none is ever skipped.
 public final class ProviderRuntime: Sendable {
   public let provider: any QuoteProvider
   public let priority: Int
   public let weight: Double
   let metrics: CoreMetrics.Provider
   private let coreMetrics: CoreMetrics
-  private let counters = Mutex(Counters())
+  private let state: Mutex<State>
+  private let clock: any MarketClock
+  /// Told about every breaker transition (the DAL turns them into events).
+  private let transitions: @Sendable (ProviderID, [BreakerTransition]) -> Void
 
-  struct Counters {
-    /// Until the breaker lands: the operator's override, the only state a provider has.
-    var breakerState = BreakerState.closed
-    /// An operator's off switch: a disabled provider is never asked, whatever its breaker says.
+  struct State {
+    var breaker: CircuitBreaker
+    var health: HealthTracker
+    var limits: ProviderLimits
+    /// An operator's off switch: a disabled provider is never asked.
     var isEnabled = true
-    var lastTransitionReason: String?
-    var requests = 0
-    var errors = 0
-    var lastError: ProviderError?
-    var consecutiveFailures = 0
   }
 
-  init(_ registration: ProviderRegistration, metrics: CoreMetrics) {
+  /// What one admitted call holds until it ends.
+  struct Admission {
+    var permit: CallPermit
+    var limit: LimitPermit
+  }
+
+  init(
+    _ registration: ProviderRegistration, metrics: CoreMetrics, clock: any MarketClock,
+    transitions: @escaping @Sendable (ProviderID, [BreakerTransition]) -> Void
+  ) {
     self.provider = registration.provider
     self.priority = registration.priority
     self.weight = registration.weight
     self.coreMetrics = metrics
     self.metrics = metrics.provider(registration.provider.id)
+    self.clock = clock
+    self.transitions = transitions
+    self.state = Mutex(
+      State(
+        breaker: CircuitBreaker(configuration: registration.breaker),
+        health: HealthTracker(configuration: registration.health),
+        limits: ProviderLimits(configuration: registration.limits, at: clock.now())))
   }
 
   public var id: ProviderID { provider.id }
 
-  /// Asks the provider for up to one batch of symbols. A whole-call failure becomes a
-  /// failure for every symbol, so callers handle one shape.
-  func fetch(_ symbols: [Symbol], clock: any MarketClock) async -> [Symbol: Result<Quote, ProviderError>] {
+  // MARK: Calling
+
+  /// Asks the provider for up to one batch of symbols, if its limits and breaker allow. A
+  /// whole-call failure becomes a failure for every symbol, so callers handle one shape.
+  func fetch(_ symbols: [Symbol]) async -> [Symbol: Result<Quote, ProviderError>] {
+    switch admit() {
+    case .failure(let reason):
+      return Dictionary(uniqueKeysWithValues: symbols.map { ($0, .failure(.notAdmitted(reason))) })
+    case .success(let admission):
+      return await call(symbols, holding: admission)
+    }
+  }
+
+  /// One symbol, throwing: the shape fan-out policies call.
+  func quote(_ symbol: Symbol) async throws(ProviderError) -> Quote {
+    guard let result = await fetch([symbol])[symbol] else { throw .malformedBody(excerpt: "no result for \(symbol)") }
+    return try result.get()
+  }
+
+  private func call(_ symbols: [Symbol], holding admission: Admission) async -> [Symbol: Result<Quote, ProviderError>] {
     let start = clock.now()
     metrics.requests.increment()
     coreMetrics.upstreamCallStarted()
     defer { coreMetrics.upstreamCallEnded() }
     var results: [Symbol: Result<Quote, ProviderError>]
-    var callError: ProviderError?
+    var outcome = CallOutcome.success
     do {
       if symbols.count == 1, let symbol = symbols.first {
         results = [symbol: .success(try await provider.quote(for: symbol))]
@@ -48,75 +82,127 @@ public final class ProviderRuntime: Sendable {
         results = try await provider.quotes(for: symbols)
       }
     } catch {
-      let failure = ProviderError.from(error)
-      callError = failure
+      let failure = Task.isCancelled ? ProviderError.cancelled : ProviderError.from(error)
+      outcome = failure == .cancelled ? .cancelled : .failure(failure)
       results = Dictionary(uniqueKeysWithValues: symbols.map { ($0, .failure(failure)) })
     }
-    metrics.latency.recordNanoseconds(max(0, (clock.now() - start).nanoseconds))
-    let faulted = callError.map(\.isProviderFault) ?? false
-    counters.withLock { counters in
-      counters.requests += 1
-      if let callError {
-        counters.errors += 1
-        counters.lastError = callError
-        if faulted { counters.consecutiveFailures += 1 }
-      } else {
-        counters.consecutiveFailures = 0
-      }
-    }
-    if let callError { metrics.recordError(callError) }
+    let duration = clock.now() - start
+    metrics.latency.recordNanoseconds(max(0, duration.nanoseconds))
+    if case .failure(let error) = outcome { metrics.recordError(error) }
+    complete(admission, outcome: outcome, duration: duration)
     return results
   }
 
-  /// Whether the router may ask this provider now, and if not, why.
-  func admission(at now: MarketInstant) -> ProviderSkip.Reason? {
-    let (isEnabled, state) = counters.withLock { ($0.isEnabled, $0.breakerState) }
-    if !isEnabled { return .disabled }
-    switch state {
-    case .forcedOpen: return .forcedOpen
-    case .open: return .circuitOpen(retryIn: nil)
-    case .closed, .halfOpen, .disabled, .metricsOnly: return nil
+  /// Takes a limit permit and a breaker permit, or says why not.
+  func admit() -> Result<Admission, ProviderSkip.Reason> {
+    let now = clock.now()
+    let wallTime = clock.wallTime(at: now)
+    let (result, changes): (Result<Admission, ProviderSkip.Reason>, [BreakerTransition]) = state.withLock { state in
+      guard state.isEnabled else { return (.failure(.disabled), []) }
+      let limit: LimitPermit
+      switch state.limits.acquire(at: now, wallTime: wallTime) {
+      case .failure(let reason): return (.failure(reason), [])
+      case .success(let permit): limit = permit
+      }
+      let (decision, changes) = state.breaker.acquirePermission(at: now)
+      guard let permit = decision.permit else {
+        state.limits.release(limit)
+        return (.failure(decision.skipReason ?? .circuitOpen(retryIn: nil)), changes)
+      }
+      return (.success(Admission(permit: permit, limit: limit)), changes)
+    }
+    if !changes.isEmpty { transitions(id, changes) }
+    return result
+  }
+
+  /// Records how an admitted call ended in the breaker, the health tracker and the limits.
+  func complete(_ admission: Admission, outcome: CallOutcome, duration: Duration) {
+    let now = clock.now()
+    let wallTime = clock.wallTime(at: now)
+    let changes = state.withLock { state in
+      state.limits.release(admission.limit)
+      switch outcome {
+      case .failure(let error): state.limits.record(error, at: now, wallTime: wallTime)
+      case .success: state.limits.recordSuccess()
+      case .cancelled: break
+      }
+      state.health.record(outcome, duration: duration, at: now)
+      return state.breaker.record(outcome, permit: admission.permit, duration: duration, at: now)
+    }
+    if !changes.isEmpty { transitions(id, changes) }
+  }
+
+  // MARK: Routing inputs
+
+  /// Why the router should not even plan to ask this provider now, without taking anything.
+  func unavailability(at now: MarketInstant) -> ProviderSkip.Reason? {
+    let wallTime = clock.wallTime(at: now)
+    return state.withLock { state in
+      guard state.isEnabled else { return .disabled }
+      let breaker = state.breaker.status(at: now)
+      switch breaker.state {
+      case .forcedOpen: return .forcedOpen
+      case .open:
+        // Past its wait the next call is a probe: plan it.
+        if let retryIn = breaker.nextProbeIn, retryIn > .zero { return .circuitOpen(retryIn: retryIn) }
+      case .closed, .halfOpen, .disabled, .metricsOnly: break
+      }
+      let limits = state.limits.status(at: now, wallTime: wallTime)
+      if let backingOff = limits.backingOffFor { return .rateLimited(retryIn: backingOff) }
+      if let quota = limits.dailyQuota, limits.quotaUsed >= quota { return .quotaExhausted }
+      return nil
     }
   }
 
-  func trip(at now: MarketInstant) {
-    counters.withLock {
-      $0.breakerState = .forcedOpen
-      $0.lastTransitionReason = "tripped by operator"
+  /// The routing weight now: the configured weight, lowered for slowness and errors.
+  func effectiveWeight(_ weights: AdaptiveWeights, at now: MarketInstant) -> Double {
+    let health = state.withLock { $0.health.status(at: now) }
+    return weights.effectiveWeight(base: weight, health: health)
+  }
+
+  /// The recent p95 latency, for hedging delays.
+  func p95(at now: MarketInstant) -> Duration? {
+    state.withLock { $0.health.p95(at: now) }
+  }
+
+  // MARK: Time and operators
+
+  /// Applies time-driven transitions (open → half-open, half-open timeout) and rotates the
+  /// health window.
+  func advance(to now: MarketInstant) {
+    let changes = state.withLock { state in
+      state.health.advance(to: now)
+      return state.breaker.advance(to: now)
+    }
+    if !changes.isEmpty { transitions(id, changes) }
+  }
+
+  func trip() { operate { $0.breaker.trip(at: $1, note: "tripped by operator") } }
+
+  func reset() { operate { $0.breaker.reset(at: $1, note: "reset by operator") } }
+
+  func setEnabled(_ enabled: Bool) {
+    operate { state, now in
+      state.isEnabled = enabled
+      return enabled
+        ? state.breaker.enable(at: now, note: "enabled by operator")
+        : state.breaker.disable(at: now, note: "disabled by operator")
     }
   }
 
-  func reset(at now: MarketInstant) {
-    counters.withLock {
-      $0.breakerState = .closed
-      $0.lastTransitionReason = "reset by operator"
-      $0.consecutiveFailures = 0
-    }
-  }
-
-  func setEnabled(_ enabled: Bool, at now: MarketInstant) {
-    counters.withLock {
-      $0.isEnabled = enabled
-      $0.lastTransitionReason = enabled ? "enabled by operator" : "disabled by operator"
-    }
+  private func operate(_ body: (inout State, MarketInstant) -> [BreakerTransition]) {
+    let now = clock.now()
+    let changes = state.withLock { body(&$0, now) }
+    if !changes.isEmpty { transitions(id, changes) }
   }
 
   func status(at now: MarketInstant) -> ProviderStatus {
-    counters.withLock { counters in
-      var status = ProviderStatus(id: id, priority: priority, isSimulated: provider is SimulatedProvider)
-      status.isEnabled = counters.isEnabled
-      status.breaker.state = counters.breakerState
-      status.breaker.lastTransitionReason = counters.lastTransitionReason
-      status.health.totalRequests = counters.requests
-      status.health.consecutiveFailures = counters.consecutiveFailures
-      status.health.errorRate = counters.requests == 0 ? nil : Double(counters.errors) / Double(counters.requests)
-      status.health.lastError = counters.lastError?.description
-      return status
+    let wallTime = clock.wallTime(at: now)
+    return state.withLock { state in
+      ProviderStatus(
+        id: id, priority: priority, isSimulated: provider is SimulatedProvider, isEnabled: state.isEnabled,
+        breaker: state.breaker.status(at: now), health: state.health.status(at: now),
+        limits: state.limits.status(at: now, wallTime: wallTime))
     }
   }
-
-  public var requestCount: Int { counters.withLock { $0.requests } }
-  public var errorCount: Int { counters.withLock { $0.errors } }
-  public var lastError: ProviderError? { counters.withLock { $0.lastError } }
-  public var consecutiveFailures: Int { counters.withLock { $0.consecutiveFailures } }
 }

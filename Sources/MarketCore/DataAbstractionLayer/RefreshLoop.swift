@@ -12,6 +12,7 @@ public struct RefreshLoop: Sendable {
 
   /// One pass over the active symbols.
   public func refreshOnce() async {
+    core.advanceTime()
     await core.refresh(core.watchlists.activeSymbols)
     core.metrics.report(cache: core.cacheStatistics)
   }

@@ -1,37 +1,57 @@
 import Synchronization
 
-/// Chooses which providers to ask for a symbol, and in what order: priority tiers first,
-/// rotating among providers of equal priority so load spreads, skipping any that cannot
-/// serve the symbol (with the reason, for the "no provider available" error).
+/// Chooses which providers to ask for a symbol, and in what order: priority tiers first
+/// (spilling to the next tier when a whole tier is unavailable); within a tier, smooth
+/// weighted round-robin whose weights follow measured latency and errors, so a slow or
+/// failing provider gets less traffic but never none until its breaker opens. Providers that
+/// cannot serve the symbol, whose breaker rejects, or whose budget is spent are skipped, each
+/// with its reason.
 public final class Router: Sendable {
   public let runtimes: [ProviderRuntime]
   private let tiers: [[ProviderRuntime]]
-  private let rotation = Atomic<Int>(0)
+  private let weights: AdaptiveWeights
+  /// One rotation per tier, keyed by priority.
+  private let rotations: Mutex<[Int: SmoothWeightedRoundRobin<ProviderID>]>
 
-  init(runtimes: [ProviderRuntime]) {
+  init(runtimes: [ProviderRuntime], weights: AdaptiveWeights = AdaptiveWeights()) {
     self.runtimes = runtimes
+    self.weights = weights
     let priorities = Set(runtimes.map(\.priority)).sorted()
     self.tiers = priorities.map { priority in runtimes.filter { $0.priority == priority } }
+    self.rotations = Mutex([:])
   }
 
   /// The order to try providers in for `symbol`, and those passed over.
   public func plan(for symbol: Symbol, at now: MarketInstant) -> (candidates: [ProviderRuntime], skipped: [ProviderSkip]) {
-    let turn = rotation.add(1, ordering: .relaxed).oldValue
     var candidates: [ProviderRuntime] = []
     var skipped: [ProviderSkip] = []
     for tier in tiers {
-      for offset in 0..<tier.count {
-        let runtime = tier[(turn + offset) % tier.count]
+      var usable: [ProviderRuntime] = []
+      for runtime in tier {
         if !runtime.provider.canServe(symbol) {
           skipped.append(ProviderSkip(provider: runtime.id, reason: .cannotServe))
-        } else if let reason = runtime.admission(at: now) {
+        } else if let reason = runtime.unavailability(at: now) {
           skipped.append(ProviderSkip(provider: runtime.id, reason: reason))
         } else {
-          candidates.append(runtime)
+          usable.append(runtime)
         }
       }
+      candidates += order(usable, at: now)
     }
     return (candidates, skipped)
+  }
+
+  /// A tier's usable providers, the round-robin's pick first.
+  private func order(_ tier: [ProviderRuntime], at now: MarketInstant) -> [ProviderRuntime] {
+    guard tier.count > 1, let priority = tier.first?.priority else { return tier }
+    let effective = Dictionary(uniqueKeysWithValues: tier.map { ($0.id, $0.effectiveWeight(weights, at: now)) })
+    let order = rotations.withLock { rotations in
+      var rotation = rotations[priority] ?? SmoothWeightedRoundRobin()
+      defer { rotations[priority] = rotation }
+      return rotation.order(tier.map(\.id)) { effective[$0] ?? 0 }
+    }
+    let byID = Dictionary(uniqueKeysWithValues: tier.map { ($0.id, $0) })
+    return order.compactMap { byID[$0] }
   }
 
   public func runtime(for id: ProviderID) -> ProviderRuntime? { runtimes.first { $0.id == id } }

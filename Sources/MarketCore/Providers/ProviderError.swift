@@ -14,6 +14,9 @@ public enum ProviderError: Error, Hashable, Sendable, CustomStringConvertible {
   case timeout
   case transport(String)
   case cancelled
+  /// The core did not send the call: a breaker, limit or operator switch held it back. Never
+  /// the provider's fault, never recorded against it.
+  case notAdmitted(ProviderSkip.Reason)
 
   /// The short, stable class name used in metrics labels and error bodies.
   public var errorClass: String {
@@ -28,13 +31,14 @@ public enum ProviderError: Error, Hashable, Sendable, CustomStringConvertible {
     case .timeout: "timeout"
     case .transport: "transport"
     case .cancelled: "cancelled"
+    case .notAdmitted: "not_admitted"
     }
   }
 
   /// Whether the default breaker policy counts this as the provider failing.
   public var isProviderFault: Bool {
     switch self {
-    case .unknownSymbol, .unsupportedSymbol, .cancelled, .rateLimited, .quotaExhausted: false
+    case .unknownSymbol, .unsupportedSymbol, .cancelled, .rateLimited, .quotaExhausted, .notAdmitted: false
     case .unauthorized, .malformedBody, .timeout, .transport: true
     case .upstreamStatus(let status): status >= 500 || status == 408
     }
@@ -53,6 +57,7 @@ public enum ProviderError: Error, Hashable, Sendable, CustomStringConvertible {
     case .timeout: "timed out"
     case .transport(let reason): "transport error: \(reason)"
     case .cancelled: "cancelled"
+    case .notAdmitted(let reason): "not asked: \(reason)"
     }
   }
 

@@ -32,12 +32,13 @@ public struct ProviderStatus: Hashable, Sendable {
   public var limits: LimitStatus
 
   public init(
-    id: ProviderID, priority: Int, isSimulated: Bool, breaker: BreakerStatus = BreakerStatus(),
+    id: ProviderID, priority: Int, isSimulated: Bool, isEnabled: Bool = true, breaker: BreakerStatus = BreakerStatus(),
     health: HealthStatus = HealthStatus(), limits: LimitStatus = LimitStatus()
   ) {
     self.id = id
     self.priority = priority
     self.isSimulated = isSimulated
+    self.isEnabled = isEnabled
     self.breaker = breaker
     self.health = health
     self.limits = limits

@@ -58,7 +58,8 @@ public final class HTTPTransport: Sendable {
     do {
       let response = try await client.execute(outgoing, timeout: .nanoseconds(timeout.nanoseconds))
       if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > configuration.maximumBodyBytes {
-        throw ProviderError.malformedBody(excerpt: "response of \(length) bytes refused (limit \(configuration.maximumBodyBytes))")
+        throw ProviderError.malformedBody(
+          excerpt: "response of \(length) bytes refused (limit \(configuration.maximumBodyBytes))")
       }
       let body = try await response.body.collect(upTo: configuration.maximumBodyBytes)
       return HTTPResponseSnapshot(

@@ -118,9 +118,11 @@ struct DataAbstractionLayerTests {
     #expect(stale.age == .seconds(30))
     await waitUntil { core.cacheStatistics.refreshesInFlight == 0 }
     #expect(provider.callCount == 2)
-    clock.advance(by: .seconds(60))  // past the staleness limit: gone
-    #expect(core.lastKnown(Symbol("JPM")) != nil)  // still present until read
-    await #expect(throws: QuoteError.self) { try await core.quote(Symbol("JPM")) }
+    clock.advance(by: .seconds(60))  // past the staleness limit: gone from L1
+    let before = provider.callCount
+    let lastResort = try await core.quote(Symbol("JPM"))  // goes upstream, fails, falls back
+    #expect(provider.callCount == before + 1)
+    #expect(lastResort.origin == .lastKnown && lastResort.isStale)
     #expect(core.cacheStatistics.expirations == 1)
   }
 

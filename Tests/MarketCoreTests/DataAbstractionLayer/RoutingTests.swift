@@ -1,0 +1,201 @@
+import Foundation
+import MarketCore
+import MarketTesting
+import Testing
+
+@Suite("Routing and resilience in the DAL")
+struct RoutingTests {
+  /// A provider whose every call takes `latency` of the manual clock (the call moves time),
+  /// so health sees real durations without anyone sleeping.
+  func timed(_ id: ProviderID, clock: ManualClock, latency: Duration, price: Double = 1) -> ScriptedProvider {
+    ScriptedProvider(id: id) { symbols in
+      clock.advance(by: latency)
+      let now = clock.wallNow()
+      return Dictionary(
+        uniqueKeysWithValues: symbols.map {
+          ($0, .success(Quote(symbol: $0, price: price, asOf: now, receivedAt: now, source: id, isSimulated: false)))
+        })
+    }
+  }
+
+  @Test("priority tiers come first; equals share the traffic within 5% over 10,000 picks")
+  func spread() {
+    let clock = ManualClock()
+    let core = DataAbstractionLayer(
+      providers: [
+        ProviderRegistration(ScriptedProvider(id: "a", clock: clock), priority: 1),
+        ProviderRegistration(ScriptedProvider(id: "b", clock: clock), priority: 1),
+        ProviderRegistration(ScriptedProvider(id: "c", clock: clock), priority: 1),
+        ProviderRegistration(ScriptedProvider(id: "backup", clock: clock), priority: 2),
+      ], clock: clock)
+    var firsts: [ProviderID: Int] = [:]
+    for _ in 0..<10_000 {
+      let (candidates, skipped) = core.router.plan(for: Symbol("AAPL"), at: clock.now())
+      #expect(skipped.isEmpty)
+      #expect(candidates.last?.id == "backup")
+      if let first = candidates.first?.id { firsts[first, default: 0] += 1 }
+    }
+    for id: ProviderID in ["a", "b", "c"] {
+      let share = Double(firsts[id] ?? 0) / 10_000
+      #expect(abs(share - 1.0 / 3) < 0.05, "\(id) got \(share)")
+    }
+    #expect(firsts["backup"] == nil)
+  }
+
+  @Test("weights shift away from a provider made slow, but never to zero")
+  func slowProviderGetsLess() async throws {
+    let clock = ManualClock()
+    let fast = timed("fast", clock: clock, latency: .milliseconds(20))
+    let slow = timed("slow", clock: clock, latency: .milliseconds(2_000))
+    let core = DataAbstractionLayer(providers: [ProviderRegistration(fast), ProviderRegistration(slow)], clock: clock)
+    // Warm both providers' health with calls that go to each.
+    for index in 0..<40 { _ = try await core.quote(try Symbol(validating: "S\(index)")) }
+    var firsts: [ProviderID: Int] = [:]
+    for _ in 0..<1_000 {
+      if let first = core.router.plan(for: Symbol("AAPL"), at: clock.now()).candidates.first?.id {
+        firsts[first, default: 0] += 1
+      }
+    }
+    let slowShare = Double(firsts["slow"] ?? 0) / 1_000
+    #expect(slowShare < 0.2, "slow provider still got \(slowShare)")
+    #expect(slowShare > 0, "a slow provider must keep some traffic until its breaker opens")
+  }
+
+  @Test("failures open the breaker with a reason; the tier spills to the next; the wait leads to a probe that closes it")
+  func breakerLifecycle() async throws {
+    let clock = ManualClock()
+    let flaky = ScriptedProvider(id: "flaky") { _ in throw ProviderError.upstreamStatus(503) }
+    let backup = ScriptedProvider(id: "backup", price: 2, clock: clock)
+    var breaker = CircuitBreakerConfiguration()
+    breaker.slidingWindow = .countBased(size: 10)
+    breaker.minimumNumberOfCalls = 5
+    breaker.waitDurationInOpen = .seconds(15)
+    let core = DataAbstractionLayer(
+      providers: [
+        ProviderRegistration(flaky, priority: 1, breaker: breaker), ProviderRegistration(backup, priority: 2, breaker: breaker),
+      ], clock: clock)
+    let events = core.updates()
+    for index in 0..<5 {
+      let served = try await core.quote(try Symbol(validating: "F\(index)"))
+      #expect(served.source == "backup")  // failover to the next tier on every failure
+    }
+    #expect(flaky.callCount == 5)
+    let status = try #require(core.providerStatuses().first { $0.id == "flaky" })
+    #expect(status.breaker.state == .open)
+    #expect(status.breaker.lastTransitionReason?.contains("failure rate 100%") == true)
+    // Open: skipped with its reason, no calls.
+    let (candidates, skipped) = core.router.plan(for: Symbol("AAPL"), at: clock.now())
+    #expect(candidates.map(\.id) == ["backup"])
+    guard case .circuitOpen(let retryIn)? = skipped.first?.reason else {
+      Issue.record("expected circuit-open skip, got \(skipped)")
+      return
+    }
+    #expect(retryIn == .seconds(15))
+    _ = try await core.quote(Symbol("AAPL"))
+    #expect(flaky.callCount == 5)
+
+    // After the wait the provider recovers: probes pass and the breaker closes.
+    let now = clock.wallNow()
+    flaky.respond { symbols in
+      Dictionary(
+        uniqueKeysWithValues: symbols.map {
+          ($0, .success(Quote(symbol: $0, price: 1, asOf: now, receivedAt: now, source: "flaky", isSimulated: false)))
+        })
+    }
+    clock.advance(by: .seconds(15))
+    core.advanceTime()
+    #expect(core.providerStatuses().first { $0.id == "flaky" }?.breaker.state == .halfOpen)
+    for index in 0..<3 { _ = try await core.quote(try Symbol(validating: "P\(index)")) }
+    #expect(core.providerStatuses().first { $0.id == "flaky" }?.breaker.state == .closed)
+
+    var transitions: [String] = []
+    for await event in events {
+      if case .breakerTransition(let provider, let from, let to, _) = event.kind, provider == "flaky" {
+        transitions.append("\(from)→\(to)")
+      }
+      if transitions.count == 3 { break }
+    }
+    #expect(transitions == ["closed→open", "open→half-open", "half-open→closed"])
+  }
+
+  @Test("first-wins answers with the fastest success and cancels the rest")
+  func firstWins() async throws {
+    let clock = ManualClock()
+    let gate = Gate()
+    let stuck = ScriptedProvider(id: "stuck", price: 1, clock: clock, gate: gate)
+    let quick = ScriptedProvider(id: "quick", price: 2, clock: clock)
+    var configuration = CoreConfiguration()
+    configuration.quoteFanOut = .firstWins
+    let core = DataAbstractionLayer(
+      providers: [ProviderRegistration(stuck, priority: 1), ProviderRegistration(quick, priority: 2)],
+      configuration: configuration, clock: clock)
+    let served = try await core.quote(Symbol("NVDA"))
+    #expect(served.source == "quick")
+    #expect(stuck.callCount == 1 && quick.callCount == 1)
+    gate.open()
+    // The loser's late answer never replaces the winner's.
+    #expect(core.lastKnown(Symbol("NVDA"))?.source == "quick")
+    // The cancelled call is not a failure against the slow provider.
+    let stuckStatus = try #require(core.providerStatuses().first { $0.id == "stuck" })
+    #expect(stuckStatus.breaker.failedCalls == 0)
+    #expect(stuckStatus.health.consecutiveFailures == 0)
+  }
+
+  @Test("hedged: no second request when the first answers before the delay; one after it")
+  func hedged() async throws {
+    let clock = ManualClock()
+    let gate = Gate()
+    let primary = ScriptedProvider(id: "primary", price: 1, clock: clock, gate: gate)
+    let secondary = ScriptedProvider(id: "secondary", price: 2, clock: clock)
+    var configuration = CoreConfiguration()
+    configuration.quoteFanOut = .hedged(maximumExtraRatio: 1, minimumDelay: .milliseconds(100), maximumDelay: .milliseconds(100))
+    let core = DataAbstractionLayer(
+      providers: [ProviderRegistration(primary, priority: 1), ProviderRegistration(secondary, priority: 2)],
+      configuration: configuration, clock: clock)
+
+    // Answers before the delay: one request only.
+    gate.open()
+    let first = try await core.quote(Symbol("AAPL"))
+    #expect(first.source == "primary")
+    #expect(secondary.callCount == 0)
+
+    // Primary hangs: after the delay the hedge goes to the secondary, which wins.
+    let hanging = Gate()
+    primary.respond { symbols in
+      try await hanging.wait()
+      let now = clock.wallNow()
+      return [
+        symbols[0]: .success(
+          Quote(symbol: symbols[0], price: 1, asOf: now, receivedAt: now, source: "primary", isSimulated: false))
+      ]
+    }
+    let pending = Task { try await core.quote(Symbol("MSFT")) }
+    await hanging.waitForWaiters(1)
+    await clock.waitForSleepers(1)
+    #expect(secondary.callCount == 0)
+    clock.advance(by: .milliseconds(100))
+    let hedgedAnswer = try await pending.value
+    #expect(hedgedAnswer.source == "secondary")
+    #expect(secondary.callCount == 1)
+    hanging.open()
+  }
+
+  @Test("every provider skipped: the error lists each with its reason")
+  func allSkipped() async {
+    let clock = ManualClock()
+    var limits = ProviderLimitsConfiguration()
+    limits.dailyQuota = 1
+    let quota = ScriptedProvider(id: "quota", price: 1, clock: clock)
+    let disabled = ScriptedProvider(id: "off", price: 1, clock: clock)
+    let core = DataAbstractionLayer(
+      providers: [ProviderRegistration(quota, limits: limits), ProviderRegistration(disabled, priority: 2)], clock: clock)
+    try? core.setProviderEnabled("off", false)
+    _ = try? await core.quote(Symbol("AAPL"))  // spends the quota
+    await #expect(
+      throws: QuoteError.noProviderAvailable(
+        Symbol("MSFT"),
+        skipped: [ProviderSkip(provider: "quota", reason: .quotaExhausted), ProviderSkip(provider: "off", reason: .disabled)])
+    ) { try await core.quote(Symbol("MSFT")) }
+    #expect(core.providerStatuses().first { $0.id == "off" }?.breaker.state == .disabled)
+  }
+}
