@@ -37,6 +37,11 @@ let package = Package(
       swiftSettings: strict
     ),
     .target(
+      name: "TerminalUI",
+      dependencies: ["MarketCore"],
+      swiftSettings: strict
+    ),
+    .target(
       name: "MarketTesting",
       dependencies: ["MarketCore"],
       swiftSettings: strict
@@ -64,6 +69,12 @@ let package = Package(
     .testTarget(
       name: "MarketCoreTests",
       dependencies: ["MarketCore", "MarketTesting"],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "TerminalUITests",
+      dependencies: ["TerminalUI", "MarketCore", "MarketTesting"],
+      exclude: ["Snapshots"],
       swiftSettings: strict
     ),
   ]
