@@ -37,8 +37,17 @@ let package = Package(
       swiftSettings: strict
     ),
     .target(
+      name: "CNCurses",
+      linkerSettings: [.linkedLibrary("ncursesw")]
+    ),
+    .target(
       name: "TerminalUI",
       dependencies: ["MarketCore"],
+      swiftSettings: strict
+    ),
+    .target(
+      name: "TerminalBackend",
+      dependencies: ["CNCurses", "TerminalUI"],
       swiftSettings: strict
     ),
     .target(
@@ -75,6 +84,11 @@ let package = Package(
       name: "TerminalUITests",
       dependencies: ["TerminalUI", "MarketCore", "MarketTesting"],
       exclude: ["Snapshots"],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "TerminalBackendTests",
+      dependencies: ["TerminalBackend", "TerminalUI", "CNCurses"],
       swiftSettings: strict
     ),
   ]
