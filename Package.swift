@@ -59,6 +59,8 @@ let package = Package(
       name: "lianyaohu",
       dependencies: [
         "MarketCore",
+        "TerminalUI",
+        "TerminalBackend",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,6 +72,7 @@ let package = Package(
       dependencies: [
         "MarketCore",
         "MarketTesting",
+        "TerminalUI",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Benchmarks/LianyaohuBench",

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MarketCore
+import ServiceLifecycle
+import Synchronization
+import TerminalBackend
+import TerminalUI
+
+/// The operator dashboard: live panes for the eight immortals, providers, breakers, cache
+/// and events, with keys to trip and reset providers and edit watchlists.
+struct DashCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "dash",
+    abstract: "Open the operator dashboard (simulated market by default).",
+    discussion: "Press ? inside for every key; q quits. Logs go to a file, never onto the screen.")
+
+  @OptionGroup var core: CoreOptions
+
+  @Option(
+    help: ArgumentHelp(
+      "Colour theme: default, light, high-contrast, monochrome, a theme in $XDG_CONFIG_HOME/lianyaohu/themes/, or a path to a .theme file.",
+      valueName: "name"))
+  var theme: String?
+
+  @Option(help: ArgumentHelp("Where logs go while the dashboard runs.", valueName: "file"))
+  var logFile: String?
+
+  func run() async throws {
+    let environment = ProcessInfo.processInfo.environment
+    let monochrome = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+    let selection: ThemeCatalog.Selection
+    do {
+      selection = try ThemeCatalog.select(theme ?? environment["LIANYAOHU_THEME"], environment: environment)
+    } catch {
+      throw ValidationError(error.description)
+    }
+    for warning in selection.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+
+    let logPath = logFile ?? DashboardLogging.defaultLogPath(environment)
+    let redirect = DashboardLogging.redirectStandardError(to: logPath)
+    defer { redirect?.restore() }
+    LoggingSystem.bootstrapOnce { label in
+      var handler = StreamLogHandler.standardError(label: label)
+      handler.logLevel = .info
+      return handler
+    }
+    var logger = Logger(label: "lianyaohu.dash")
+    logger.logLevel = .info
+    for warning in selection.warnings { logger.warning("\(warning)") }
+
+    let core = makeCore(options: self.core)
+    let dashboard = DashboardService(
+      source: CoreDashboardDataSource(core: core),
+      options: DashboardService.Options(themes: selection.themes, initialTheme: selection.chosen, monochrome: monochrome),
+      makeTerminal: { try NCursesTerminal(colourMode: monochrome ? .monochrome : .automatic) },
+      persistWatchlists: { _ in
+        // The config layer (lead) writes watchlists to config.toml; until then edits live
+        // in memory for the life of the process.
+      },
+      logger: logger)
+    let group = ServiceGroup(
+      configuration: .init(
+        services: [
+          .init(service: RefreshService(loop: RefreshLoop(core: core))),
+          .init(
+            service: dashboard, successTerminationBehavior: .gracefullyShutdownGroup,
+            failureTerminationBehavior: .gracefullyShutdownGroup),
+        ],
+        gracefulShutdownSignals: [.sigterm, .sigint, .sighup],
+        logger: logger))
+    do {
+      try await group.run()
+    } catch let error as TerminalError {
+      redirect?.restore()
+      throw ValidationError(error.description)
+    }
+  }
+}
+
+extension LoggingSystem {
+  private static let bootstrapped = Mutex(false)
+
+  /// Bootstraps once per process (tests and commands may both ask).
+  static func bootstrapOnce(_ factory: @escaping @Sendable (String) -> any LogHandler) {
+    let first = bootstrapped.withLock { done in
+      defer { done = true }
+      return !done
+    }
+    if first { bootstrap(factory) }
+  }
+}

@@ -1,0 +1,65 @@
+import MarketCore
+import TerminalUI
+
+/// The dashboard's data source when the core runs in this process: reads and commands go
+/// straight to the `DataAbstractionLayer`.
+struct CoreDashboardDataSource: DashboardDataSource {
+  let core: DataAbstractionLayer
+  /// Shared tiers (Redis, SQLite) add their statistics here once they exist.
+  var extraCacheTiers: @Sendable () -> [CacheStatistics] = { [] }
+
+  func snapshot() async -> DashboardSnapshot {
+    let watchlists = core.watchlists.all
+    var quotes: [Symbol: ServedQuote] = [:]
+    for list in watchlists.values {
+      for symbol in list.symbols where quotes[symbol] == nil {
+        if let served = core.lastKnown(symbol) { quotes[symbol] = served }
+      }
+    }
+    return DashboardSnapshot(
+      time: core.clock.wallNow(), watchlists: watchlists, quotes: quotes, providers: core.providerStatuses(),
+      cacheTiers: [core.cacheStatistics] + extraCacheTiers(), recentEvents: core.events.recent,
+      quoteTimeToLive: core.configuration.quotePolicy.timeToLive, connection: .inProcess)
+  }
+
+  func events() -> AsyncStream<MarketEvent> {
+    core.updates()
+  }
+
+  func perform(_ command: OperatorCommand) async -> Result<String, OperatorCommandError> {
+    do {
+      switch command {
+      case .tripProvider(let id):
+        try core.tripProvider(id)
+        return .success("\(id) tripped: its breaker is forced open until reset")
+      case .resetProvider(let id):
+        try core.resetProvider(id)
+        return .success("\(id) reset: its breaker is closed")
+      case .setProviderEnabled(let id, let enabled):
+        try core.setProviderEnabled(id, enabled)
+        return .success(enabled ? "\(id) enabled: the router may ask it again" : "\(id) disabled: the router will not ask it")
+      case .toggleSymbol(let immortal, let symbol):
+        var isActive = false
+        try core.editWatchlist(immortal) { list throws(WatchlistError) in isActive = try list.toggle(symbol) }
+        return .success(
+          "\(symbol) \(isActive ? "active again" : "set aside") for \(Immortal.named(immortal).pinyin)"
+            + (isActive ? "; fetching it" : "; no longer fetched for this debate"))
+      case .addSymbol(let immortal, let symbol):
+        try core.editWatchlist(immortal) { list throws(WatchlistError) in try list.add(symbol) }
+        return .success("\(symbol) added for \(Immortal.named(immortal).pinyin); fetching it")
+      case .removeSymbol(let immortal, let symbol):
+        try core.editWatchlist(immortal) { list throws(WatchlistError) in try list.remove(symbol) }
+        return .success("\(symbol) removed from \(Immortal.named(immortal).pinyin)'s watchlist")
+      case .clearCache:
+        let removed = core.invalidate(.all)
+        return .success("cache cleared: \(removed) entries removed")
+      }
+    } catch let error as OperatorError {
+      return .failure(OperatorCommandError(error.description))
+    } catch let error as WatchlistError {
+      return .failure(OperatorCommandError(error.description))
+    } catch {
+      return .failure(OperatorCommandError("\(error)"))
+    }
+  }
+}
