@@ -195,7 +195,7 @@ public final class NCursesTerminal: Terminal {
           if Int(cell.width) + column > limit {
             text.append(32)
           } else {
-            for scalar in cell.character.unicodeScalars { text.append(wchar_t(bitPattern: scalar.value)) }
+            text.append(wchar_t(bitPattern: cell.scalar.value))
           }
         }
         column += 1

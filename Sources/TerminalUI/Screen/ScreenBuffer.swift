@@ -40,11 +40,19 @@ public struct ScreenBuffer: Hashable, Sendable {
   // MARK: Writing
 
   /// Fills a rectangle with one character in one role (blank by default).
-  public mutating func fill(_ rect: Rect, character: Character = " ", role: Role = .normal) {
+  public mutating func fill(_ rect: Rect, character: Unicode.Scalar = " ", role: Role = .normal) {
     let area = clipped(rect)
     guard !area.isEmpty else { return }
+    let cell = Cell(character, role: role)
+    if area == bounds {
+      cells.withUnsafeMutableBufferPointer { $0.update(repeating: cell) }
+      return
+    }
     for row in area.row..<area.bottom {
-      for column in area.column..<area.right { put(Cell(character, role: role), row: row, column: column) }
+      put(cell, row: row, column: area.column)
+      if area.right - 1 > area.column { put(cell, row: row, column: area.right - 1) }
+      let base = row * size.width
+      for column in (area.column + 1)..<max(area.column + 1, area.right - 1) { cells[base + column] = cell }
     }
   }
 
@@ -55,12 +63,12 @@ public struct ScreenBuffer: Hashable, Sendable {
     let area = clipped(clip ?? bounds)
     guard row >= area.row, row < area.bottom else { return 0 }
     var position = column
-    for character in text {
-      let width = DisplayWidth.of(character)
+    for scalar in text.unicodeScalars {
+      let width = DisplayWidth.of(scalar)
       if width == 0 { continue }
       if position + width > area.right { break }
       if position >= area.column {
-        put(Cell(character, role: role, width: UInt8(width)), row: row, column: position)
+        put(Cell(scalar, role: role, width: UInt8(width)), row: row, column: position)
         if width == 2 { put(Cell(" ", role: role, width: 0), row: row, column: position + 1) }
       }
       position += width
@@ -115,9 +123,9 @@ public struct ScreenBuffer: Hashable, Sendable {
   /// The screen as plain text, one string per row, wide characters once each.
   public func lines(trimmingTrailingSpaces: Bool = false) -> [String] {
     (0..<size.height).map { row in
-      var line = ""
-      line.reserveCapacity(size.width)
-      for cell in self.row(row) where !cell.isContinuation { line.append(cell.character) }
+      var scalars = String.UnicodeScalarView()
+      for cell in self.row(row) where !cell.isContinuation { scalars.append(cell.scalar) }
+      var line = String(scalars)
       if trimmingTrailingSpaces {
         while line.last == " " { line.removeLast() }
       }
@@ -133,14 +141,15 @@ public struct ScreenBuffer: Hashable, Sendable {
   /// The first position where `text` appears on screen, as (row, column) in cells.
   public func find(_ text: String) -> (row: Int, column: Int)? {
     for row in 0..<size.height {
-      var line = ""
+      var scalars = String.UnicodeScalarView()
       var columns: [Int] = []
       for (offset, cell) in self.row(row).enumerated() where !cell.isContinuation {
-        line.append(cell.character)
+        scalars.append(cell.scalar)
         columns.append(offset)
       }
+      let line = String(scalars)
       if let range = line.range(of: text) {
-        let characterOffset = line.distance(from: line.startIndex, to: range.lowerBound)
+        let characterOffset = line.unicodeScalars.distance(from: line.startIndex, to: range.lowerBound)
         return (row, columns[characterOffset])
       }
     }

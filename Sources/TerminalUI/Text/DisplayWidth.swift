@@ -11,6 +11,8 @@ public enum DisplayWidth {
     let value = scalar.value
     if value < 0x300 { return value < 0x20 || (value >= 0x7F && value < 0xA0) ? 0 : 1 }
     if value >= 0x4E00, value <= 0x9FFF { return 2 }
+    // Symbols, arrows, box drawing, blocks and shapes hold no marks: skip the property lookup.
+    if value >= 0x2100, value <= 0x2BFF { return isWide(value) ? 2 : 1 }
     if isZeroWidth(scalar) { return 0 }
     return isWide(value) ? 2 : 1
   }
@@ -25,7 +27,7 @@ public enum DisplayWidth {
   /// Columns of a whole string.
   public static func of(_ text: some StringProtocol) -> Int {
     var total = 0
-    for character in text { total += of(character) }
+    for scalar in text.unicodeScalars { total += of(scalar) }
     return total
   }
 
