@@ -25,7 +25,7 @@ failed=0
 tmux_() { tmux -L "$socket" "$@"; }
 cleanup() {
   tmux_ kill-server 2>/dev/null
-  rm -rf "$scratch"
+  rm -rf "$scratch" 2>/dev/null || { sleep 1; rm -rf "$scratch"; }
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -77,7 +77,7 @@ terminal_restored() {
   [[ "$line" == *" icanon "* && "$line" == *" echo "* && "$line" == *" isig "* ]]
 }
 
-tmux_ -f /dev/null new-session -d -s "$session" -x 160 -y 48 "env -i HOME=$scratch PATH=/usr/bin:/bin TERM=screen-256color bash --norc --noprofile"
+tmux_ -f /dev/null new-session -d -s "$session" -x 160 -y 48 "env -i HOME=$scratch HISTFILE=/dev/null PATH=/usr/bin:/bin TERM=screen-256color bash --norc --noprofile"
 tmux_ set-option -t "$session" status off >/dev/null
 keys "export LANG=C.UTF-8 XDG_STATE_HOME=$scratch XDG_CONFIG_HOME=$scratch PS1='e2e\$ '" Enter
 keys "'$binary' dash --refresh-interval 0.5; echo EXIT=\$?" Enter
@@ -99,6 +99,12 @@ keys 1 w
 check "w opens 吕洞宾's watchlist editor" 5 shows "吕洞宾 Lü Dongbin · watchlist, 5 of 5 active"
 keys Space
 check "Space toggles AAPL off" 5 shows "watchlist, 4 of 5 active"
+keys a B A D '$' Enter
+check "a rejects a malformed symbol with the reason" 5 shows "not a symbol: symbol has '\\\$' at position 4"
+keys C-h C-h C-h C-h Z Z Z Z Enter
+check "a refuses a symbol no provider knows" 10 shows "no provider (that answered )?knows ZZZZ; not added"
+keys a N F L X Enter
+check "a adds a known symbol at once" 10 shows "watchlist, 5 of 6 active"
 keys Escape
 check "AAPL disappears from 吕洞宾's pane" 5 lacks "^AAPL +[0-9]"
 check "the other symbols stay" 5 shows "^NVDA +[0-9]"

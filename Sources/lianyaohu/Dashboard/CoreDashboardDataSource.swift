@@ -1,3 +1,4 @@
+import Foundation
 import MarketCore
 import TerminalUI
 
@@ -45,8 +46,24 @@ struct CoreDashboardDataSource: DashboardDataSource {
           "\(symbol) \(isActive ? "active again" : "set aside") for \(Immortal.named(immortal).pinyin)"
             + (isActive ? "; fetching it" : "; no longer fetched for this debate"))
       case .addSymbol(let immortal, let symbol):
+        // Ask the providers first: a symbol none of them knows would wait for a quote forever.
+        var note = "fetching it"
+        do {
+          let served = try await core.quote(symbol)
+          note = "\(Self.price(served.quote.price)) from \(served.source)"
+        } catch .unknownSymbol {
+          return .failure(OperatorCommandError("no provider knows \(symbol); not added"))
+        } catch .allProvidersFailed(_, let failures) where failures.contains(where: { $0.error == .unknownSymbol(symbol) }) {
+          // Some said "unknown", the rest could not answer: refuse rather than wait forever.
+          let unreachable = failures.filter { $0.error != .unknownSymbol(symbol) }.map(\.provider.name)
+          return .failure(
+            OperatorCommandError(
+              "no provider that answered knows \(symbol); not added (no answer from \(unreachable.joined(separator: ", ")))"))
+        } catch {
+          note = "no quote yet (\(error))"
+        }
         try core.editWatchlist(immortal) { list throws(WatchlistError) in try list.add(symbol) }
-        return .success("\(symbol) added for \(Immortal.named(immortal).pinyin); fetching it")
+        return .success("\(symbol) added for \(Immortal.named(immortal).pinyin): \(note)")
       case .removeSymbol(let immortal, let symbol):
         try core.editWatchlist(immortal) { list throws(WatchlistError) in try list.remove(symbol) }
         return .success("\(symbol) removed from \(Immortal.named(immortal).pinyin)'s watchlist")
@@ -61,5 +78,11 @@ struct CoreDashboardDataSource: DashboardDataSource {
     } catch {
       return .failure(OperatorCommandError("\(error)"))
     }
+  }
+}
+
+extension CoreDashboardDataSource {
+  static func price(_ value: Double) -> String {
+    String(format: value < 10 ? "%.4f" : "%.2f", value)
   }
 }
