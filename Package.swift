@@ -85,7 +85,7 @@ let package = Package(
     ),
     .testTarget(
       name: "TerminalUITests",
-      dependencies: ["TerminalUI", "MarketCore", "MarketTesting"],
+      dependencies: ["TerminalUI", "MarketCore"],
       exclude: ["Snapshots"],
       swiftSettings: strict
     ),

@@ -70,6 +70,10 @@ check() {
 
 keys() { tmux_ send-keys -t "$session" "$@"; }
 
+# Colour escapes (foreground or background, 8 or 256 colours) in the pane's content.
+coloured() { tmux_ capture-pane -t "$session" -p -e | grep -qE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;5|48;5)[;m]'; }
+monochrome() { ! coloured; }
+
 # The line printed by the stty probe below holds icanon, echo and isig, none negated.
 terminal_restored() {
   local line
@@ -84,6 +88,7 @@ keys "'$binary' dash --refresh-interval 0.5; echo EXIT=\$?" Enter
 
 check "starts and shows all eight immortals" 20 shows_all_immortals
 check "marks simulated data with the SIMULATED badge" 5 shows "SIMULATED"
+check "colours come from the theme (256-colour escapes on screen)" 5 coloured
 check "every price shows its source provider" 5 shows "^AAPL +[0-9.]+ .* sim-(alpha|beta|gamma) +[0-9]+[smhd]"
 
 for _ in 1 2 3 4 5 6 7 8; do keys Tab; done
@@ -121,6 +126,13 @@ keys "clear; stty -a | tr ' ;' '\n\n' | grep -xE -- '-?(icanon|echo|isig)' | tr 
 check "the terminal is restored: canonical mode, echo and signals are on" 5 terminal_restored
 keys "echo prompt-ok-\$((6 * 7))" Enter
 check "the shell prompt is usable" 5 shows "^prompt-ok-42"
+
+# NO_COLOR: the monochrome theme, attributes only.
+keys "clear; NO_COLOR=1 '$binary' dash --refresh-interval 0.5; echo EXIT=\$?" Enter
+check "under NO_COLOR the dashboard starts" 20 shows_all_immortals
+check "under NO_COLOR no colour escape reaches the terminal" 3 monochrome
+keys q
+check "and quits with status 0" 10 shows "^EXIT=0"
 
 # Signals end the dashboard gracefully and restore the terminal too.
 dashboard_pid() {

@@ -45,9 +45,8 @@ public enum ThemeFile {
     }
     let missing = Role.allCases.filter { styles[$0] == nil }
     if !missing.isEmpty {
-      warnings.append(
-        "\(path): \(missing.count) role(s) not set, using the default theme's: \(missing.map(\.rawValue).joined(separator: ", "))"
-      )
+      let names = missing.prefix(4).map(\.rawValue).joined(separator: ", ") + (missing.count > 4 ? ", …" : "")
+      warnings.append("\(path): \(missing.count) role(s) not set, using the default theme's (\(names))")
     }
     return Loaded(theme: Theme(name: name, displayName: displayName, styles: styles), warnings: warnings)
   }

@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import MarketCore
 import ServiceLifecycle
-import Synchronization
 import TerminalBackend
 import TerminalUI
 
@@ -33,19 +32,18 @@ struct DashCommand: AsyncParsableCommand {
     do {
       selection = try ThemeCatalog.select(theme ?? environment["LIANYAOHU_THEME"], environment: environment)
     } catch {
-      throw ValidationError(error.description)
+      // A configuration error, not a usage error and not a runtime failure: EX_CONFIG.
+      FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+      throw ExitCode(78)
     }
     for warning in selection.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
 
     let logPath = logFile ?? DashboardLogging.defaultLogPath(environment)
     let redirect = DashboardLogging.redirectStandardError(to: logPath)
     defer { redirect?.restore() }
-    LoggingSystem.bootstrapOnce { label in
-      var handler = StreamLogHandler.standardError(label: label)
-      handler.logLevel = .info
-      return handler
-    }
-    var logger = Logger(label: "lianyaohu.dash")
+    // Our own handler rather than a global bootstrap (the process may bootstrap logging
+    // elsewhere); with standard error redirected above, these lines land in the log file.
+    var logger = Logger(label: "lianyaohu.dash") { StreamLogHandler.standardError(label: $0) }
     logger.logLevel = .info
     for warning in selection.warnings { logger.warning("\(warning)") }
 
@@ -71,22 +69,10 @@ struct DashCommand: AsyncParsableCommand {
         logger: logger))
     do {
       try await group.run()
-    } catch let error as TerminalError {
+    } catch {
+      // Put standard error back first so the one-line reason reaches the operator.
       redirect?.restore()
-      throw ValidationError(error.description)
+      throw error
     }
-  }
-}
-
-extension LoggingSystem {
-  private static let bootstrapped = Mutex(false)
-
-  /// Bootstraps once per process (tests and commands may both ask).
-  static func bootstrapOnce(_ factory: @escaping @Sendable (String) -> any LogHandler) {
-    let first = bootstrapped.withLock { done in
-      defer { done = true }
-      return !done
-    }
-    if first { bootstrap(factory) }
   }
 }

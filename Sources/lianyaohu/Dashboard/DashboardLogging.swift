@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -37,12 +38,18 @@ enum DashboardLogging {
 
 /// Undoes a standard error redirection.
 final class StandardErrorRedirect: Sendable {
-  private let saved: Int32
+  private let saved: Mutex<Int32?>
 
-  init(saved: Int32) { self.saved = saved }
+  init(saved: Int32) { self.saved = Mutex(saved) }
 
+  /// Puts standard error back; later calls do nothing.
   func restore() {
-    _ = dup2(saved, 2)
-    close(saved)
+    guard
+      let descriptor = saved.withLock({ value in
+        defer { value = nil }; return value
+      })
+    else { return }
+    _ = dup2(descriptor, 2)
+    close(descriptor)
   }
 }
