@@ -54,6 +54,20 @@ let package = Package(
       swiftSettings: strict
     ),
     .target(
+      name: "CNCurses",
+      linkerSettings: [.linkedLibrary("ncursesw")]
+    ),
+    .target(
+      name: "TerminalUI",
+      dependencies: ["MarketCore"],
+      swiftSettings: strict
+    ),
+    .target(
+      name: "TerminalBackend",
+      dependencies: ["CNCurses", "TerminalUI"],
+      swiftSettings: strict
+    ),
+    .target(
       name: "MarketTesting",
       dependencies: [
         "MarketCore",
@@ -68,6 +82,8 @@ let package = Package(
       name: "lianyaohu",
       dependencies: [
         "MarketCore",
+        "TerminalUI",
+        "TerminalBackend",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -80,6 +96,7 @@ let package = Package(
       dependencies: [
         "MarketCore",
         "MarketTesting",
+        "TerminalUI",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Benchmarks/LianyaohuBench",
@@ -99,6 +116,17 @@ let package = Package(
       name: "MarketProvidersTests",
       dependencies: ["MarketProviders", "MarketCore"],
       resources: [.copy("Fixtures")],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "TerminalUITests",
+      dependencies: ["TerminalUI", "MarketCore"],
+      exclude: ["Snapshots"],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "TerminalBackendTests",
+      dependencies: ["TerminalBackend", "TerminalUI", "CNCurses"],
       swiftSettings: strict
     ),
   ]

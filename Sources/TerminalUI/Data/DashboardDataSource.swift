@@ -1,0 +1,107 @@
+import Foundation
+import MarketCore
+
+/// Where the dashboard's data comes from and where its operator commands go.
+///
+/// In process it wraps the `DataAbstractionLayer` (`lianyaohu dash`); a later client will
+/// implement it over the control API (`lianyaohu dash --connect URL`), and the dashboard
+/// itself will not change.
+public protocol DashboardDataSource: Sendable {
+  /// Everything the panes show, as of now.
+  func snapshot() async -> DashboardSnapshot
+  /// Core events from now on: quote updates, breaker transitions, operator actions, errors.
+  func events() -> AsyncStream<MarketEvent>
+  /// Carries out one operator command; the success value is a one-line confirmation.
+  func perform(_ command: OperatorCommand) async -> Result<String, OperatorCommandError>
+}
+
+/// One look at the whole system, values only.
+public struct DashboardSnapshot: Hashable, Sendable {
+  /// Wall-clock time the snapshot was taken (the source's clock, not the terminal's).
+  public var time: Date
+  public var watchlists: [ImmortalID: Watchlist]
+  /// The last value of every watchlist symbol that has one, however old.
+  public var quotes: [Symbol: ServedQuote]
+  /// In routing order.
+  public var providers: [ProviderStatus]
+  /// L1 first, then each shared tier present.
+  public var cacheTiers: [CacheStatistics]
+  /// Recent events other than quote updates, oldest first.
+  public var recentEvents: [MarketEvent]
+  /// How long a quote stays fresh; older values are shown as stale.
+  public var quoteTimeToLive: Duration
+  public var connection: ConnectionState
+
+  public init(
+    time: Date, watchlists: [ImmortalID: Watchlist] = [:], quotes: [Symbol: ServedQuote] = [:],
+    providers: [ProviderStatus] = [], cacheTiers: [CacheStatistics] = [], recentEvents: [MarketEvent] = [],
+    quoteTimeToLive: Duration = .seconds(15), connection: ConnectionState = .inProcess
+  ) {
+    self.time = time
+    self.watchlists = watchlists
+    self.quotes = quotes
+    self.providers = providers
+    self.cacheTiers = cacheTiers
+    self.recentEvents = recentEvents
+    self.quoteTimeToLive = quoteTimeToLive
+    self.connection = connection
+  }
+}
+
+/// How the dashboard is attached to the core.
+public enum ConnectionState: Hashable, Sendable {
+  /// The core runs in this process.
+  case inProcess
+  case connected(String)
+  case connecting(String)
+  case disconnected(String, reason: String)
+
+  /// Text for the header; nil when there is nothing worth saying.
+  public var badge: String? {
+    switch self {
+    case .inProcess, .connected: nil
+    case .connecting(let endpoint): "CONNECTING \(endpoint)"
+    case .disconnected(let endpoint, _): "DISCONNECTED \(endpoint)"
+    }
+  }
+}
+
+/// What an operator can ask of the core from the dashboard.
+public enum OperatorCommand: Hashable, Sendable, CustomStringConvertible {
+  case tripProvider(ProviderID)
+  case resetProvider(ProviderID)
+  case setProviderEnabled(ProviderID, Bool)
+  case toggleSymbol(ImmortalID, Symbol)
+  case addSymbol(ImmortalID, Symbol)
+  case removeSymbol(ImmortalID, Symbol)
+  case clearCache
+
+  /// Whether success changes a watchlist, which must then be persisted.
+  public var editsWatchlist: Bool {
+    switch self {
+    case .toggleSymbol, .addSymbol, .removeSymbol: true
+    case .tripProvider, .resetProvider, .setProviderEnabled, .clearCache: false
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .tripProvider(let id): "trip \(id)"
+    case .resetProvider(let id): "reset \(id)"
+    case .setProviderEnabled(let id, let enabled): "\(enabled ? "enable" : "disable") \(id)"
+    case .toggleSymbol(let immortal, let symbol): "toggle \(symbol) for \(Immortal.named(immortal).pinyin)"
+    case .addSymbol(let immortal, let symbol): "add \(symbol) for \(Immortal.named(immortal).pinyin)"
+    case .removeSymbol(let immortal, let symbol): "remove \(symbol) for \(Immortal.named(immortal).pinyin)"
+    case .clearCache: "clear the cache"
+    }
+  }
+}
+
+/// Why an operator command did not happen, in words for the operator.
+public struct OperatorCommandError: Error, Hashable, Sendable, CustomStringConvertible {
+  public var message: String
+
+  public init(_ message: String) { self.message = message }
+
+  public var description: String { message }
+}

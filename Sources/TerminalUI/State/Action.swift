@@ -1,0 +1,31 @@
+import Foundation
+import MarketCore
+
+/// Everything that can happen to the dashboard: keys, the terminal, time, and data arriving.
+/// The loop turns each into an `Action` and hands it to ``update(_:_:)``.
+public enum Action: Hashable, Sendable {
+  case key(Key)
+  case resize(TerminalSize)
+  /// Wall-clock time moved on (the header clock, ages, highlights, messages).
+  case tick(Date)
+  /// A full look at the system (at start and periodically for statuses and counters).
+  case snapshot(DashboardSnapshot)
+  case quoteUpdated(ServedQuote)
+  case providerStatuses([ProviderStatus])
+  case cacheStatistics([CacheStatistics])
+  case event(MarketEvent)
+  case watchlists([ImmortalID: Watchlist])
+  case connection(ConnectionState)
+  /// An operator command ran; its confirmation or error.
+  case commandFinished(OperatorCommand, Result<String, OperatorCommandError>)
+  /// Saving watchlists to the config file failed.
+  case persistenceFailed(String)
+}
+
+/// What ``update(_:_:)`` asks the loop to do; values, so tests can assert them.
+public enum Effect: Hashable, Sendable {
+  case perform(OperatorCommand)
+  /// Save the current watchlists through the persistence hook.
+  case persistWatchlists
+  case quit
+}

@@ -1,0 +1,93 @@
+import Foundation
+import MarketCore
+import TerminalUI
+
+/// The dashboard's data source when the core runs in this process: reads and commands go
+/// straight to the `DataAbstractionLayer`.
+struct CoreDashboardDataSource: DashboardDataSource {
+  let core: DataAbstractionLayer
+  /// Shared tiers (Redis, SQLite) add their statistics here once they exist.
+  var extraCacheTiers: @Sendable () -> [CacheStatistics] = { [] }
+
+  func snapshot() async -> DashboardSnapshot {
+    let watchlists = core.watchlists.all
+    var quotes: [Symbol: ServedQuote] = [:]
+    for list in watchlists.values {
+      for symbol in list.symbols where quotes[symbol] == nil {
+        if let served = core.lastKnown(symbol) { quotes[symbol] = served }
+      }
+    }
+    return DashboardSnapshot(
+      time: core.clock.wallNow(), watchlists: watchlists, quotes: quotes, providers: core.providerStatuses(),
+      cacheTiers: [core.cacheStatistics] + extraCacheTiers(), recentEvents: core.events.recent,
+      quoteTimeToLive: core.configuration.quotePolicy.timeToLive, connection: .inProcess)
+  }
+
+  func events() -> AsyncStream<MarketEvent> {
+    core.updates()
+  }
+
+  func perform(_ command: OperatorCommand) async -> Result<String, OperatorCommandError> {
+    do throws(OperatorCommandError) {
+      switch command {
+      case .tripProvider(let id):
+        try operate { () throws(OperatorError) in try core.tripProvider(id) }
+        return .success("\(id) tripped: its breaker is forced open until reset")
+      case .resetProvider(let id):
+        try operate { () throws(OperatorError) in try core.resetProvider(id) }
+        return .success("\(id) reset: its breaker is closed")
+      case .setProviderEnabled(let id, let enabled):
+        try operate { () throws(OperatorError) in try core.setProviderEnabled(id, enabled) }
+        return .success(enabled ? "\(id) enabled: the router may ask it again" : "\(id) disabled: the router will not ask it")
+      case .toggleSymbol(let immortal, let symbol):
+        let list = try edit(immortal, .toggle(symbol))
+        let isActive = list.entries.first { $0.symbol == symbol }?.isActive ?? false
+        return .success(
+          "\(symbol) \(isActive ? "active again" : "set aside") for \(Immortal.named(immortal).pinyin)"
+            + (isActive ? "; fetching it" : "; no longer fetched for this debate"))
+      case .addSymbol(let immortal, let symbol):
+        // Ask the providers first: a symbol none of them knows would wait for a quote forever.
+        var note = "fetching it"
+        do {
+          let served = try await core.quote(symbol)
+          note = "\(Self.price(served.quote.price)) from \(served.source)"
+        } catch .unknownSymbol {
+          return .failure(OperatorCommandError("no provider knows \(symbol); not added"))
+        } catch .allProvidersFailed(_, let failures) where failures.contains(where: { $0.error == .unknownSymbol(symbol) }) {
+          // Some said "unknown", the rest could not answer: refuse rather than wait forever.
+          let unreachable = failures.filter { $0.error != .unknownSymbol(symbol) }.map(\.provider.name)
+          return .failure(
+            OperatorCommandError(
+              "no provider that answered knows \(symbol); not added (no answer from \(unreachable.joined(separator: ", ")))"))
+        } catch {
+          note = "no quote yet (\(error))"
+        }
+        try edit(immortal, .add(symbol))
+        return .success("\(symbol) added for \(Immortal.named(immortal).pinyin): \(note)")
+      case .removeSymbol(let immortal, let symbol):
+        try edit(immortal, .remove(symbol))
+        return .success("\(symbol) removed from \(Immortal.named(immortal).pinyin)'s watchlist")
+      case .clearCache:
+        let removed = core.invalidate(.all)
+        return .success("cache cleared: \(removed) entries removed")
+      }
+    } catch {
+      return .failure(error)
+    }
+  }
+
+  private func operate(_ body: () throws(OperatorError) -> Void) throws(OperatorCommandError) {
+    do { try body() } catch { throw OperatorCommandError(error.description) }
+  }
+
+  @discardableResult
+  private func edit(_ immortal: ImmortalID, _ edit: WatchlistEdit) throws(OperatorCommandError) -> Watchlist {
+    do { return try core.editWatchlist(immortal, edit) } catch { throw OperatorCommandError(error.description) }
+  }
+}
+
+extension CoreDashboardDataSource {
+  static func price(_ value: Double) -> String {
+    String(format: value < 10 ? "%.4f" : "%.2f", value)
+  }
+}

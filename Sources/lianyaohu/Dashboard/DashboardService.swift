@@ -1,0 +1,151 @@
+import Foundation
+import Logging
+import MarketCore
+import ServiceLifecycle
+import TerminalBackend
+import TerminalUI
+
+/// The dashboard as a service: one loop turns keys, resizes, time and core events into
+/// actions, runs ``update(_:_:)``, carries out the effects through the data source, and
+/// draws event-driven with a frame cap. The terminal is restored however the loop ends:
+/// `q`, a graceful shutdown (SIGINT, SIGTERM, SIGHUP) or a thrown error.
+struct DashboardService: Service {
+  struct Options: Sendable {
+    var themes: [Theme] = Theme.builtInThemes
+    var initialTheme = "default"
+    /// `NO_COLOR`: the monochrome theme only.
+    var monochrome = false
+    /// At most one frame per this interval (100 ms: 10 frames a second).
+    var frameInterval: Duration = .milliseconds(100)
+    /// How often time moves on screen (clock, ages, highlights).
+    var tickInterval: Duration = .milliseconds(250)
+    /// How often provider, cache and watchlist status is re-read.
+    var statusInterval: Duration = .seconds(1)
+    var utcOffset = TimeZone.current.secondsFromGMT()
+  }
+
+  /// What reaches the loop: an action, or the frame timer firing.
+  enum Input: Sendable {
+    case action(Action)
+    case frameDue
+    /// The terminal went away (hang-up): nothing can be shown any more.
+    case terminalClosed
+  }
+
+  let source: any DashboardDataSource
+  let options: Options
+  let makeTerminal: @Sendable () throws -> any Terminal
+  /// Saves watchlists after an edit (the config file); the lead's config layer provides it.
+  let persistWatchlists: @Sendable ([ImmortalID: Watchlist]) async throws -> Void
+  var logger = Logger(label: "lianyaohu.dashboard")
+
+  func run() async throws {
+    let host = try await TerminalHost.start(makeTerminal)
+    do {
+      try await cancelWhenGracefulShutdown {
+        try await loop(host)
+      }
+    } catch {
+      await host.stop()
+      throw error
+    }
+    await host.stop()
+  }
+
+  private func loop(_ host: TerminalHost) async throws {
+    let (inputs, continuation) = AsyncStream<Input>.makeStream(bufferingPolicy: .unbounded)
+    let themes = Dictionary(options.themes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    var state = DashboardState(
+      size: host.initialSize, now: Date(), utcOffset: options.utcOffset,
+      themeNames: options.monochrome ? ["monochrome"] : options.themes.map(\.name),
+      themeName: options.monochrome ? "monochrome" : options.initialTheme)
+    state.themeLocked = options.monochrome
+    _ = update(&state, .snapshot(await source.snapshot()))
+
+    let terminalClosed = await withTaskGroup(of: Void.self, returning: Bool.self) { group in
+      group.addTask {
+        for await input in host.inputs { continuation.yield(.action(input.action)) }
+        if !Task.isCancelled { continuation.yield(.terminalClosed) }
+      }
+      group.addTask { [source] in
+        for await event in source.events() { continuation.yield(.action(.event(event))) }
+      }
+      group.addTask { [options] in
+        while (try? await Task.sleep(for: options.tickInterval)) != nil {
+          continuation.yield(.action(.tick(Date())))
+        }
+      }
+      group.addTask { [source, options] in
+        while (try? await Task.sleep(for: options.statusInterval)) != nil {
+          continuation.yield(.action(.snapshot(await source.snapshot())))
+        }
+      }
+
+      var shown: ScreenBuffer?
+      var shownTheme: String?
+      var lastFrame = ContinuousClock.now - options.frameInterval
+      var frameScheduled = false
+      var dirty = true
+      func present() {
+        let theme = themes[state.themeName] ?? (options.monochrome ? .monochrome : .defaultDark)
+        let frame = render(state)
+        if frame != shown || theme.name != shownTheme {
+          host.present(frame, theme: theme)
+          shown = frame
+          shownTheme = theme.name
+        }
+        lastFrame = .now
+        dirty = false
+      }
+      present()
+
+      for await input in inputs {
+        switch input {
+        case .frameDue:
+          frameScheduled = false
+        case .terminalClosed:
+          continuation.finish()
+          group.cancelAll()
+          return true
+        case .action(let action):
+          for effect in update(&state, action) {
+            switch effect {
+            case .quit:
+              break
+            case .perform(let command):
+              logger.info("operator command", metadata: ["command": "\(command)"])
+              group.addTask { [source] in
+                continuation.yield(.action(.commandFinished(command, await source.perform(command))))
+              }
+            case .persistWatchlists:
+              group.addTask { [source, persistWatchlists] in
+                do {
+                  try await persistWatchlists(await source.snapshot().watchlists)
+                } catch {
+                  continuation.yield(.action(.persistenceFailed("\(error)")))
+                }
+              }
+            }
+          }
+          dirty = true
+        }
+        if state.shouldQuit { break }
+        guard dirty else { continue }
+        let elapsed = ContinuousClock.now - lastFrame
+        if elapsed >= options.frameInterval {
+          present()
+        } else if !frameScheduled {
+          frameScheduled = true
+          let delay = options.frameInterval - elapsed
+          group.addTask {
+            if (try? await Task.sleep(for: delay)) != nil { continuation.yield(.frameDue) }
+          }
+        }
+      }
+      continuation.finish()
+      group.cancelAll()
+      return false
+    }
+    if terminalClosed, !Task.isCancelled { throw TerminalError.closed }
+  }
+}

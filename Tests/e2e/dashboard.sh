@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# End-to-end test of `lianyaohu dash`: runs the real binary in tmux, drives it with keys
+# and reads the screen back with capture-pane.
+#
+#   Tests/e2e/dashboard.sh PATH/TO/lianyaohu
+#
+# Builds nothing. Every wait is bounded; the tmux server (on its own socket) is killed on
+# exit. Exits non-zero on any failure; the last line is "N passed, M failed".
+set -u
+
+binary=${1:-}
+if [[ -z "$binary" || ! -x "$binary" ]]; then
+  echo "usage: $0 PATH/TO/lianyaohu" >&2
+  exit 2
+fi
+binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
+command -v tmux >/dev/null || { echo "tmux is required" >&2; exit 2; }
+
+socket="lianyaohu-e2e-$$"
+session=e2e
+scratch=$(mktemp -d)
+passed=0
+failed=0
+
+tmux_() { tmux -L "$socket" "$@"; }
+cleanup() {
+  tmux_ kill-server 2>/dev/null
+  rm -rf "$scratch" 2>/dev/null || { sleep 1; rm -rf "$scratch"; }
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+screen() { tmux_ capture-pane -t "$session" -p 2>/dev/null; }
+shows() { screen | grep -qE -- "$1"; }
+lacks() { ! screen | grep -qE -- "$1"; }
+shows_all_immortals() {
+  local text name
+  text=$(screen)
+  for name in 吕洞宾 何仙姑 张果老 韩湘子 汉钟离 蓝采和 曹国舅 铁拐李; do
+    grep -q -- "$name" <<<"$text" || return 1
+  done
+}
+
+# wait_for SECONDS COMMAND...: polls every 0.2 s until COMMAND succeeds or time runs out.
+wait_for() {
+  local tries=$(($1 * 5))
+  shift
+  while ((tries-- > 0)); do
+    "$@" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+# check NAME SECONDS COMMAND...: one test step.
+check() {
+  local name=$1
+  shift
+  if wait_for "$@"; then
+    passed=$((passed + 1))
+    echo "ok - $name"
+  else
+    failed=$((failed + 1))
+    echo "not ok - $name"
+    echo "---- screen ----"
+    screen | sed 's/^/  | /'
+    echo "----------------"
+  fi
+}
+
+keys() { tmux_ send-keys -t "$session" "$@"; }
+
+# Colour escapes (foreground or background, 8 or 256 colours) in the pane's content.
+coloured() { tmux_ capture-pane -t "$session" -p -e | grep -qE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;5|48;5)[;m]'; }
+monochrome() { ! coloured; }
+
+# The line printed by the stty probe below holds icanon, echo and isig, none negated.
+terminal_restored() {
+  local line
+  line=" $(screen | grep -E '^-?(isig|icanon|echo)( |$)' | head -n 1) "
+  [[ "$line" == *" icanon "* && "$line" == *" echo "* && "$line" == *" isig "* ]]
+}
+
+tmux_ -f /dev/null new-session -d -s "$session" -x 160 -y 48 "env -i HOME=$scratch HISTFILE=/dev/null PATH=/usr/bin:/bin TERM=screen-256color bash --norc --noprofile"
+tmux_ set-option -t "$session" status off >/dev/null
+keys "export LANG=C.UTF-8 XDG_STATE_HOME=$scratch XDG_CONFIG_HOME=$scratch PS1='e2e\$ '" Enter
+keys "'$binary' dash --refresh-interval 0.5; echo EXIT=\$?" Enter
+
+check "starts and shows all eight immortals" 20 shows_all_immortals
+check "marks simulated data with the SIMULATED badge" 5 shows "SIMULATED"
+check "colours come from the theme (256-colour escapes on screen)" 5 coloured
+check "every price shows its source provider" 5 shows "^AAPL +[0-9.]+ .* sim-(alpha|beta|gamma) +[0-9]+[smhd]"
+
+for _ in 1 2 3 4 5 6 7 8; do keys Tab; done
+keys t
+check "t trips the selected provider: its breaker shows forced-open" 5 shows "▸ sim-alpha +forced-open"
+check "the trip is confirmed in the events pane" 5 shows "operator +provider sim-alpha tripped by operator"
+
+keys r
+check "r resets it: closed again" 5 shows "▸ sim-alpha +closed"
+check "no breaker is forced open any more" 5 lacks "forced-open"
+
+keys 1 w
+check "w opens 吕洞宾's watchlist editor" 5 shows "吕洞宾 Lü Dongbin · watchlist, 5 of 5 active"
+keys Space
+check "Space toggles AAPL off" 5 shows "watchlist, 4 of 5 active"
+keys a B A D '$' Enter
+check "a rejects a malformed symbol with the reason" 5 shows "not a symbol: symbol has '\\\$' at position 4"
+keys C-h C-h C-h C-h Z Z Z Z Enter
+check "a refuses a symbol no provider knows" 10 shows "no provider (that answered )?knows ZZZZ; not added"
+keys a N F L X Enter
+check "a adds a known symbol at once" 10 shows "watchlist, 5 of 6 active"
+keys Escape
+check "AAPL disappears from 吕洞宾's pane" 5 lacks "^AAPL +[0-9]"
+check "the other symbols stay" 5 shows "^NVDA +[0-9]"
+
+tmux_ resize-window -t "$session" -x 60 -y 15
+check "at 60x15 the small layout (or the too-small message) shows" 5 \
+  bash -c "tmux -L '$socket' capture-pane -t '$session' -p | grep -qE '(▼ more|terminal too small)'"
+tmux_ resize-window -t "$session" -x 160 -y 48
+check "back at 160x48 all eight immortals show again" 5 shows_all_immortals
+
+keys q
+check "q quits with status 0" 10 shows "^EXIT=0"
+keys "clear; stty -a | tr ' ;' '\n\n' | grep -xE -- '-?(icanon|echo|isig)' | tr '\n' ' '; echo" Enter
+check "the terminal is restored: canonical mode, echo and signals are on" 5 terminal_restored
+keys "echo prompt-ok-\$((6 * 7))" Enter
+check "the shell prompt is usable" 5 shows "^prompt-ok-42"
+
+# NO_COLOR: the monochrome theme, attributes only.
+keys "clear; NO_COLOR=1 '$binary' dash --refresh-interval 0.5; echo EXIT=\$?" Enter
+check "under NO_COLOR the dashboard starts" 20 shows_all_immortals
+check "under NO_COLOR no colour escape reaches the terminal" 3 monochrome
+keys q
+check "and quits with status 0" 10 shows "^EXIT=0"
+
+# Signals end the dashboard gracefully and restore the terminal too.
+dashboard_pid() {
+  local shell
+  shell=$(tmux_ display-message -p -t "$session" '#{pane_pid}')
+  pgrep -P "$shell" -x lianyaohu | head -n 1
+}
+for signal in INT TERM HUP; do
+  keys "clear; '$binary' dash --refresh-interval 0.5; echo EXIT=\$?" Enter
+  if ! wait_for 20 shows_all_immortals; then
+    check "the dashboard starts again for SIG$signal" 0 false
+    continue
+  fi
+  if [[ $signal == INT ]]; then
+    keys C-c
+  else
+    pid=$(dashboard_pid)
+    [[ -n "$pid" ]] && kill -s "$signal" "$pid"
+  fi
+  check "SIG$signal ends the dashboard" 10 shows "^EXIT=0"
+  keys "clear; stty -a | tr ' ;' '\n\n' | grep -xE -- '-?(icanon|echo|isig)' | tr '\n' ' '; echo" Enter
+  check "after SIG$signal the terminal is restored" 5 terminal_restored
+done
+
+echo "$passed passed, $failed failed"
+((failed == 0))
