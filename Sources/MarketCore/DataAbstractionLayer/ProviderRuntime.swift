@@ -177,9 +177,9 @@ public final class ProviderRuntime: Sendable {
     if !changes.isEmpty { transitions(id, changes) }
   }
 
-  func trip() { operate { $0.breaker.trip(at: $1, note: "tripped by operator") } }
+  func trip() { operate { $0.breaker.trip(at: $1) } }
 
-  func reset() { operate { $0.breaker.reset(at: $1, note: "reset by operator") } }
+  func reset() { operate { $0.breaker.reset(at: $1) } }
 
   func setEnabled(_ enabled: Bool) {
     operate { state, now in
