@@ -82,6 +82,7 @@ let package = Package(
       name: "lianyaohu",
       dependencies: [
         "MarketCore",
+        "MarketProviders",
         "TerminalUI",
         "TerminalBackend",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -122,3 +122,77 @@ struct ConfigurationTests {
     #expect(!FileManager.default.fileExists(atPath: file + ".tmp-\(getpid())"))
   }
 }
+
+@Suite("Configuration of real providers and routing")
+struct ProviderConfigurationTests {
+  let text = """
+    [routing]
+    quote_policy = "firstWins"
+
+    [providers.finnhub]
+    kind = "finnhub"
+    priority = 2
+    api_key_env = "TEST_FINNHUB_KEY"
+    base_url = "http://127.0.0.1:9999/"
+    breaker_window = 8
+    breaker_min_calls = 4
+    open_wait_s = 5
+
+    [providers.openbb]
+    kind = "openbb"
+    backend = "yfinance"
+    daily_quota = 100
+    """
+
+  @Test("keys come from the environment, limits from the free tiers unless overridden")
+  func realProviders() throws {
+    let configuration = try AppConfiguration.parse(text, file: "c.toml", environment: ["TEST_FINNHUB_KEY": "sekrit-123"])
+    #expect(configuration.core.quoteFanOut == .firstWins)
+    let finnhub = try #require(configuration.providers.first { $0.name == "finnhub" })
+    #expect(finnhub.kind == .finnhub)
+    #expect(finnhub.apiKey?.value == "sekrit-123")
+    #expect("\(finnhub)".contains("sekrit") == false)
+    #expect(finnhub.baseURL == "http://127.0.0.1:9999")
+    #expect(finnhub.limits.requestsPerMinute == 60)
+    #expect(finnhub.breaker.slidingWindow == .countBased(size: 8))
+    #expect(finnhub.breaker.waitDurationInOpen == .seconds(5))
+    let openbb = try #require(configuration.providers.first { $0.name == "openbb" })
+    #expect(openbb.backend == "yfinance")
+    #expect(openbb.limits.dailyQuota == 100)
+    // The core builds: one HTTP provider per table.
+    let core = makeCore(configuration: configuration, clock: SystemClock())
+    #expect(core.providerStatuses().map(\.id.name).sorted() == ["finnhub", "openbb"])
+  }
+
+  @Test("a missing key names the variable, never a value")
+  func missingKey() {
+    do {
+      _ = try AppConfiguration.parse(text, file: "c.toml", environment: [:])
+      Issue.record("accepted a provider without its key")
+    } catch {
+      #expect(error.description == "c.toml:7: providers.finnhub.api_key_env: environment variable TEST_FINNHUB_KEY is not set")
+    }
+  }
+
+  @Test("simulated-only keys are refused on HTTP providers and vice versa; a bad policy is named")
+  func wrongKeys() {
+    #expect(throws: ConfigurationError.self) {
+      try AppConfiguration.parse("[providers.s]\nkind = \"stooq\"\nerror_rate = 0.1\n", file: "c.toml")
+    }
+    #expect(throws: ConfigurationError.self) {
+      try AppConfiguration.parse("[providers.s]\nkind = \"simulated\"\nbase_url = \"http://x\"\n", file: "c.toml")
+    }
+    do {
+      _ = try AppConfiguration.parse("[routing]\nquote_policy = \"fastest\"\n", file: "c.toml")
+      Issue.record("accepted an unknown policy")
+    } catch {
+      #expect(error.line == 2 && error.description.contains("failover, firstWins, hedged"))
+    }
+  }
+
+  @Test("without a routing table quotes are hedged")
+  func hedgedByDefault() throws {
+    #expect(AppConfiguration().core.quoteFanOut == .hedgedDefault)
+    #expect(try AppConfiguration.parse("", file: "c.toml").core.quoteFanOut == .hedgedDefault)
+  }
+}

@@ -15,7 +15,7 @@ struct ConfigurationLoader {
     let path = explicit ?? AppConfiguration.defaultPath(environment: environment)
     var configuration: AppConfiguration
     if let text = try read(path, required: explicit != nil) {
-      configuration = try AppConfiguration.parse(text, file: path)
+      configuration = try AppConfiguration.parse(text, file: path, environment: environment)
     } else {
       configuration = AppConfiguration()
       configuration.file = path
