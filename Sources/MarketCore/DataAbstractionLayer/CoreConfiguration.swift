@@ -17,6 +17,8 @@ public struct CoreConfiguration: Sendable {
   public var quoteFanOut = FanOutPolicy.failover
   /// How provider weights adapt to measured latency and errors.
   public var adaptiveWeights = AdaptiveWeights()
+  /// What a quote must satisfy to be kept, and when providers count as disagreeing.
+  public var dataQuality = DataQuality()
 
   public init() {}
 }

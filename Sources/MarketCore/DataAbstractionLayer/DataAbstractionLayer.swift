@@ -19,6 +19,8 @@ public final class DataAbstractionLayer: Sendable {
   /// The last value ever received per symbol, kept after L1 lets it go, to answer (marked
   /// stale) when no provider can.
   private let lastValues = Mutex(LRUCache<Symbol, Quote>(maximumEntries: 20_000, maximumBytes: 64 << 20))
+  /// Each provider's latest quote per symbol, to notice providers disagreeing.
+  private let latestByProvider = Mutex(LRUCache<Symbol, [ProviderID: Quote]>(maximumEntries: 20_000, maximumBytes: 64 << 20))
   private let backgroundRefreshes = Atomic<Int>(0)
   private let invalidationHooks = Mutex<[@Sendable (InvalidationScope) -> Void]>([])
   /// Shared by every hedged fetch, so the cap on extra requests holds across calls.
@@ -247,7 +249,9 @@ public final class DataAbstractionLayer: Sendable {
     let (planned, skipped) = router.plan(for: symbol, at: now)
     let candidates = planned.filter { $0.id != excluded }
     guard !candidates.isEmpty else { return .failure(.noProviderAvailable(symbol, skipped: skipped)) }
-    let call: @Sendable (ProviderRuntime) async throws -> Quote = { runtime in try await runtime.quote(symbol) }
+    let call: @Sendable (ProviderRuntime) async throws -> Quote = { [self] runtime in
+      try checked(try await runtime.quote(symbol))
+    }
     let result: FanOutResult<ProviderRuntime, Quote>
     switch configuration.quoteFanOut {
     case .failover:
@@ -260,8 +264,7 @@ public final class DataAbstractionLayer: Sendable {
         clock: clock, call: call)
     }
     if let winner = result.winner {
-      accept(winner.value)
-      return .success(winner.value)
+      return .success(accept(winner.value))
     }
     var failures: [ProviderFailure] = []
     var skips = skipped
@@ -331,8 +334,12 @@ public final class DataAbstractionLayer: Sendable {
     for symbol in symbols {
       switch answers[symbol] {
       case .success(let quote)?:
-        accept(quote)
-        results[.quote(symbol)] = .success(quote)
+        do {
+          results[.quote(symbol)] = .success(accept(try checked(quote)))
+        } catch {
+          reported = reported ?? error
+          failed.append(symbol)
+        }
       case .failure(.unknownSymbol)?, .failure(.notAdmitted)?:
         // The first choice does not know it, or could not be asked; the others may answer.
         failed.append(symbol)
@@ -357,15 +364,45 @@ public final class DataAbstractionLayer: Sendable {
     return results
   }
 
-  /// Stores a fresh value and announces it.
-  private func accept(_ quote: Quote) {
+  /// Refuses a value that cannot be right (announcing why), so the caller tries elsewhere.
+  private func checked(_ quote: Quote) throws(ProviderError) -> Quote {
+    guard let problem = configuration.dataQuality.problem(with: quote) else { return quote }
+    events.publish(MarketEvent(time: clock.wallNow(), kind: .dataQuality("rejected: " + problem)))
+    throw ProviderError.malformedBody(excerpt: ProviderError.sanitizedExcerpt(problem))
+  }
+
+  /// Stores a fresh value and announces it; returns what is now held. A value older than the
+  /// one already held is refused (as-of times never go backwards) and the held one returned.
+  private func accept(_ quote: Quote) -> Quote {
+    let quality = configuration.dataQuality
+    if let held = lastValues.withLock({ $0.peek(quote.symbol) }), quality.goesBackwards(quote, from: held) {
+      events.publish(
+        MarketEvent(
+          time: clock.wallNow(),
+          kind: .dataQuality("rejected: \(quote.symbol) from \(quote.source) is older than the value held from \(held.source)")))
+      return held
+    }
     let key = CacheKey.quote(quote.symbol)
     cache.store(quote, for: key, byteCount: quote.approximateByteCount, storedAt: clock.now())
     lastValues.withLock { _ = $0.setValue(quote, forKey: quote.symbol, byteCount: quote.approximateByteCount) }
+    let others = latestByProvider.withLock { latest in
+      var byProvider = latest.peek(quote.symbol) ?? [:]
+      let others = Array(byProvider.values)
+      byProvider[quote.source] = quote
+      latest.setValue(byProvider, forKey: quote.symbol, byteCount: byProvider.count * quote.approximateByteCount)
+      return others
+    }
+    for other in others {
+      if let divergence = quality.divergence(between: quote, and: other) {
+        metrics.divergences.increment()
+        events.publish(MarketEvent(time: clock.wallNow(), kind: .dataQuality("divergence: " + divergence)))
+      }
+    }
     events.publish(
       MarketEvent(
         time: quote.receivedAt,
         kind: .quoteUpdated(ServedQuote(quote: quote, isStale: false, age: .zero, origin: .upstream))))
+    return quote
   }
 
   private func publishFailure(_ provider: ProviderID, _ error: ProviderError, _ symbols: [Symbol]) {

@@ -13,6 +13,7 @@ public final class CoreMetrics: Sendable {
   public let inFlight = Gauge(label: MetricNames.inFlight)
   public let refreshQueueDepth = Gauge(label: MetricNames.refreshQueueDepth)
   public let refreshes = Counter(label: MetricNames.refreshes)
+  public let divergences = Counter(label: MetricNames.divergences)
 
   private let inFlightCount = Atomic<Int>(0)
   private let reported = Mutex<[String: CacheStatistics]>([:])

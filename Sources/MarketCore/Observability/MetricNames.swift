@@ -25,4 +25,6 @@ public enum MetricNames {
   public static let refreshQueueDepth = "lianyaohu_refresh_queue_depth"
   /// Counter: background refreshes started (refresh-ahead, stale and scheduled).
   public static let refreshes = "lianyaohu_refreshes_total"
+  /// Counter: two providers' prices for one symbol disagreed beyond the threshold.
+  public static let divergences = "lianyaohu_price_divergences_total"
 }

@@ -7,10 +7,18 @@ public struct SimulatedBehaviour: Hashable, Sendable {
   public struct Latency: Hashable, Sendable {
     public var median: Duration
     public var p99: Duration
+    /// "The Tail at Scale"'s cause of tail latency: now and then a request stalls (a GC
+    /// pause, a queue, a retransmit) for a time drawn uniformly from `stall`.
+    public var stallProbability: Double
+    public var stall: ClosedRange<Duration>
 
-    public init(median: Duration, p99: Duration) {
+    public init(
+      median: Duration, p99: Duration, stallProbability: Double = 0, stall: ClosedRange<Duration> = .zero ... .zero
+    ) {
       self.median = median
       self.p99 = max(p99, median)
+      self.stallProbability = min(max(stallProbability, 0), 1)
+      self.stall = stall
     }
 
     public static let instant = Latency(median: .zero, p99: .zero)
@@ -21,7 +29,10 @@ public struct SimulatedBehaviour: Hashable, Sendable {
       guard medianSeconds > 0 else { return .zero }
       // z(0.99) = 2.326: p99 = median * exp(2.326 * sigma).
       let sigma = log(p99.seconds / medianSeconds) / 2.326
-      let seconds = medianSeconds * exp(sigma * random.nextGaussian())
+      var seconds = medianSeconds * exp(sigma * random.nextGaussian())
+      if stallProbability > 0, random.nextUnit() < stallProbability {
+        seconds += stall.lowerBound.seconds + random.nextUnit() * (stall.upperBound - stall.lowerBound).seconds
+      }
       return .nanoseconds(Int64(min(seconds, 3600) * 1e9))
     }
   }

@@ -302,3 +302,16 @@ extension AppConfiguration {
 extension Duration {
   fileprivate static func milliseconds(_ value: Double) -> Duration { .nanoseconds(Int64(value * 1e6)) }
 }
+
+extension SimulatedMarketSetup {
+  /// The embedded default providers as configuration, so `--provider sim-beta` can pick one.
+  static var defaultSettings: [ProviderSettings] {
+    let market = SimulatedMarket()
+    return providers(market: market, clock: SystemClock()).compactMap { registration in
+      guard let simulated = registration.provider as? SimulatedProvider else { return nil }
+      return ProviderSettings(
+        name: simulated.id.name, kind: .simulated, priority: registration.priority, weight: registration.weight,
+        simulated: simulated.currentBehaviour)
+    }
+  }
+}

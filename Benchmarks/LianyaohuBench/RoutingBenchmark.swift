@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import MarketCore
+import Synchronization
+
+/// Tail latency of the fan-out policies ("The Tail at Scale"): three simulated providers with
+/// heavy-tailed latency (median 40 ms, p99 600 ms, 2 % errors), every quote a cache miss on a
+/// distinct symbol, real time.
+struct RoutingBenchmark: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "routing", abstract: "p50/p99/p99.9 latency and upstream requests per quote for each fan-out policy.")
+
+  @Option(help: "Measured quotes per policy.")
+  var quotes = 20_000
+
+  @Option(help: "Quotes in flight at once.")
+  var concurrency = 200
+
+  @Option(help: "Quotes before measuring, so health has seen each provider.")
+  var warmup = 2_000
+
+  @Option(help: "Median latency of each provider, ms.")
+  var medianMilliseconds = 40.0
+
+  @Option(help: "p99 latency of each provider, ms.")
+  var p99Milliseconds = 600.0
+
+  @Option(help: "Error rate of each provider.")
+  var errorRate = 0.02
+
+  @Option(
+    help: ArgumentHelp(
+      "Latency model: lognormal (one log-normal fitted to the median and p99) or stalls (a tight log-normal body "
+        + "around the median plus rare long stalls that give the same p99, the cause The Tail at Scale describes)."))
+  var model = "lognormal"
+
+  func validate() throws {
+    guard ["lognormal", "stalls"].contains(model) else { throw ValidationError("--model is lognormal or stalls") }
+  }
+
+  struct Row {
+    var name: String
+    var p50: Double
+    var p99: Double
+    var p999: Double
+    var requestsPerQuote: Double
+    var failures: Int
+  }
+
+  func run() async throws {
+    print(
+      "routing: \(quotes) quotes per policy, \(concurrency) in flight, 3 providers, \(model) latency "
+        + "(median \(Int(medianMilliseconds)) ms, p99 \(Int(p99Milliseconds)) ms, \(errorRate * 100)% errors)")
+    var rows: [Row] = []
+    rows.append(try await measure("single provider", policy: .failover, providers: 1))
+    rows.append(try await measure("failover", policy: .failover, providers: 3))
+    rows.append(try await measure("first-wins", policy: .firstWins, providers: 3))
+    rows.append(try await measure("hedged (p95, 10% budget)", policy: .hedgedDefault, providers: 3))
+    print("| policy | p50 ms | p99 ms | p99.9 ms | upstream requests per quote | failed quotes |")
+    print("|---|---|---|---|---|---|")
+    for row in rows {
+      print(
+        "| \(row.name) | \(String(format: "%.1f", row.p50)) | \(String(format: "%.1f", row.p99)) | "
+          + "\(String(format: "%.1f", row.p999)) | \(String(format: "%.3f", row.requestsPerQuote)) | \(row.failures) |")
+    }
+    if let firstWins = rows.first(where: { $0.name == "first-wins" }), let hedged = rows.last {
+      print(
+        "hedged p99 / first-wins p99 = \(String(format: "%.2f", hedged.p99 / firstWins.p99)) (target ≤ 1.25); "
+          + "hedged requests per quote = \(String(format: "%.3f", hedged.requestsPerQuote)) (target ≤ 1.15)")
+    }
+  }
+
+  func measure(_ name: String, policy: FanOutPolicy, providers count: Int) async throws -> Row {
+    let total = warmup + quotes
+    let listings = (0..<total).map { index in
+      SimulatedMarket.Listing(symbol: Symbol(benchmarkIndex: index), startingPrice: 100, volatility: 0.3)
+    }
+    let clock = SystemClock()
+    let market = SimulatedMarket(seed: 42, listings: listings)
+    let median = Duration.milliseconds(Int64(medianMilliseconds))
+    let p99 = Duration.milliseconds(Int64(p99Milliseconds))
+    let latency: SimulatedBehaviour.Latency =
+      model == "stalls"
+      // Body: p99 2.5x the median. Stalls: 3 % of requests, uniform from half to 1.2x the p99, so
+      // overall p99 lands near the requested one.
+      ? .init(median: median, p99: median * 2.5, stallProbability: 0.03, stall: (p99 / 2)...(p99 * 6 / 5))
+      : .init(median: median, p99: p99)
+    let behaviour = SimulatedBehaviour(latency: latency, errorRate: errorRate)
+    let simulated = (0..<count).map { index in
+      SimulatedProvider(
+        id: ProviderID("sim-\(index)"), market: market, clock: clock, behaviour: behaviour, seed: UInt64(index + 1))
+    }
+    var configuration = CoreConfiguration()
+    configuration.quoteFanOut = policy
+    configuration.watchlists = [:]
+    var breaker = CircuitBreakerConfiguration()
+    // Keep the breakers out of the measurement: 2 % errors must never open them.
+    breaker.failureRateThreshold = 100
+    breaker.slowCallRateThreshold = 100
+    breaker.slowCallDurationThreshold = .seconds(60)
+    let core = DataAbstractionLayer(
+      providers: simulated.map { ProviderRegistration($0, priority: 1, breaker: breaker) }, configuration: configuration,
+      clock: clock)
+    let symbols = listings.map(\.symbol)
+    _ = await Self.run(core, Array(symbols[0..<warmup]), concurrency: concurrency)
+    let before = simulated.reduce(0) { $0 + $1.callCount }
+    let (latencies, failures) = await Self.run(core, Array(symbols[warmup...]), concurrency: concurrency)
+    let requests = simulated.reduce(0) { $0 + $1.callCount } - before
+    let sorted = latencies.sorted()
+    func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+    return Row(
+      name: name, p50: percentile(0.5), p99: percentile(0.99), p999: percentile(0.999),
+      requestsPerQuote: Double(requests) / Double(quotes), failures: failures)
+  }
+
+  /// Runs quotes with `concurrency` in flight; returns each quote's latency in ms.
+  static func run(_ core: DataAbstractionLayer, _ symbols: [Symbol], concurrency: Int) async -> ([Double], Int) {
+    final class Cursor: Sendable { let next = Atomic<Int>(0) }
+    let cursor = Cursor()
+    return await withTaskGroup(of: ([Double], Int).self) { group in
+      for _ in 0..<concurrency {
+        group.addTask {
+          var latencies: [Double] = []
+          var failures = 0
+          while true {
+            let index = cursor.next.add(1, ordering: .relaxed).oldValue
+            guard index < symbols.count else { break }
+            let start = ContinuousClock.now
+            do { _ = try await core.quote(symbols[index]) } catch { failures += 1 }
+            latencies.append((ContinuousClock.now - start).milliseconds)
+          }
+          return (latencies, failures)
+        }
+      }
+      var latencies: [Double] = []
+      var failures = 0
+      for await (part, failed) in group {
+        latencies += part
+        failures += failed
+      }
+      return (latencies, failures)
+    }
+  }
+}
+
+extension Symbol {
+  /// `B00001`-style symbols for benchmarks that need many distinct cache misses.
+  fileprivate init(benchmarkIndex index: Int) {
+    let digits = String(index)
+    // Letters and digits only, always valid.
+    self = (try? Symbol(validating: "B" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits)) ?? Symbol("B")
+  }
+}
