@@ -103,4 +103,12 @@ public final class HTTPTransport: Sendable {
   public func shutdown() async throws {
     try await client.shutdown()
   }
+
+  /// A transport dropped without an explicit shutdown (a one-shot command, a test) still
+  /// closes its connections: AsyncHTTPClient traps on deinit otherwise. The callback keeps
+  /// the client alive until it has shut down; a second shutdown's error is moot.
+  deinit {
+    let client = self.client
+    client.shutdown(queue: .global()) { _ in withExtendedLifetime(client) {} }
+  }
 }
