@@ -17,7 +17,8 @@ struct ConfigurationTests {
     #expect(configuration.providers[1].simulated.outages.first?.downtime == .seconds(30))
     #expect(configuration.core.quotePolicy.timeToLive == .seconds(10))
     #expect(configuration.core.watchlists[.luDongbin]?.symbols.first == Symbol("AAPL"))
-    #expect(configuration.theme == "dark")
+    #expect(configuration.theme == "default")
+    #expect(configuration.providers[0].breaker.minimumNumberOfCalls == 5)
   }
 
   @Test(
