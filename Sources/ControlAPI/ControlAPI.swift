@@ -1,0 +1,87 @@
+import Foundation
+import Hummingbird
+import Logging
+import MarketCore
+import NIOCore
+
+/// The control API's router: every route, behind the same middleware, over one core. Tests
+/// drive it directly (Hummingbird's `.router` test mode); ``buildControlAPI(core:configuration:logger:onServerRunning:)``
+/// wraps it in a server.
+public func buildControlAPIRouter(
+  core: DataAbstractionLayer, configuration: APIConfiguration
+) -> Hummingbird.Router<APIRequestContext> {
+  ControlAPIBuilder(core: core, configuration: configuration).makeRouter()
+}
+
+/// The control API as a Hummingbird application, ready to run as a `Service` next to the core's
+/// own services. Call ``APIConfiguration/validate()`` first (``ServeCommand`` does).
+public func buildControlAPI(
+  core: DataAbstractionLayer, configuration: APIConfiguration, logger: Logger = Logger(label: "lianyaohu.api"),
+  onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) -> Application<RouterResponder<APIRequestContext>> {
+  Application(
+    router: buildControlAPIRouter(core: core, configuration: configuration),
+    server: .http1(configuration: .init(idleTimeout: .seconds(75))),
+    configuration: ApplicationConfiguration(
+      address: .hostname(configuration.host, port: configuration.port), serverName: "lianyaohu/\(APIVersion.current)"),
+    onServerRunning: onServerRunning,
+    logger: logger)
+}
+
+public enum APIVersion {
+  public static let current = "0.1.0"
+}
+
+/// What every route needs; each `Routes/*.swift` file adds one family of routes.
+struct ControlAPIBuilder: Sendable {
+  let core: DataAbstractionLayer
+  let configuration: APIConfiguration
+  let streams: StreamLimiter
+
+  init(core: DataAbstractionLayer, configuration: APIConfiguration) {
+    self.core = core
+    self.configuration = configuration
+    self.streams = StreamLimiter(maximum: configuration.stream.maximumClients)
+  }
+
+  func makeRouter() -> Hummingbird.Router<APIRequestContext> {
+    let router = Hummingbird.Router(context: APIRequestContext.self)
+    let table = RouteTable()
+    // Outermost first: metrics see every answer; errors become JSON before compression.
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: CompressionMiddleware(threshold: configuration.compressionThreshold))
+    router.add(middleware: ErrorMiddleware(routes: table))
+    router.add(middleware: RequestLimitsMiddleware(maximumQueryBytes: configuration.maximumQueryBytes))
+    router.add(middleware: BearerTokenMiddleware(token: configuration.token))
+    let routes = RouteRegistrar(router: router, table: table)
+    addHealthRoutes(routes)
+    addQuoteRoutes(routes)
+    addImmortalRoutes(routes)
+    addProviderRoutes(routes)
+    addCacheRoutes(routes)
+    addStreamRoutes(routes)
+    return router
+  }
+}
+
+/// Registers routes and remembers their patterns (for 405 answers).
+struct RouteRegistrar {
+  let router: Hummingbird.Router<APIRequestContext>
+  let table: RouteTable
+
+  func on(
+    _ method: HTTPRequest.Method, _ path: String,
+    _ handler: @escaping @Sendable (Request, APIRequestContext) async throws -> Response
+  ) {
+    router.on(RouterPath(path), method: method, use: handler)
+    table.record(method: method.rawValue, path: path)
+  }
+}
+
+extension APIRequestContext {
+  /// A path parameter, percent-decoded (`%5EVIX` is `^VIX`).
+  func pathParameter(_ name: String) throws -> String {
+    guard let raw = parameters.get(name) else { throw APIError.badRequest("missing_parameter", "missing path parameter \(name)") }
+    return raw.removingPercentEncoding ?? raw
+  }
+}
