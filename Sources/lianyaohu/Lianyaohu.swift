@@ -9,7 +9,7 @@ struct Lianyaohu: AsyncParsableCommand {
     commandName: "lianyaohu",
     abstract: "Market data for the eight immortals' debate, with an operator console.",
     version: version,
-    subcommands: [FeedCommand.self],
+    subcommands: [FeedCommand.self, ServeCommand.self],
     defaultSubcommand: FeedCommand.self
   )
 }
