@@ -13,8 +13,11 @@ public struct APIConfiguration: Sendable {
   public var metricsRegistry: PrometheusCollectorRegistry
   /// Largest request body accepted (watchlist edits are a few hundred bytes).
   public var maximumBodyBytes = 16 * 1024
-  /// Longest query string accepted; a batch of the most symbols fits well within it.
-  public var maximumQueryBytes = 2048
+  /// Longest query string accepted, percent-encoded; a symbol list of the longest allowed
+  /// text fits within it even when every character needs escaping.
+  public var maximumQueryBytes = 16 * 1024
+  /// Longest symbol list (`symbols=`) accepted, in characters.
+  public var maximumSymbolListLength = 1000
   /// Most symbols one batch request may ask for.
   public var maximumBatchSymbols = 64
   /// Bodies at least this long are gzip-compressed when the client accepts it.

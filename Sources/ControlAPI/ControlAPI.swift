@@ -78,6 +78,27 @@ struct RouteRegistrar {
   }
 }
 
+/// A symbol from a path or a body: exactly the canonical alphabet, no surrounding spaces (so
+/// what the OpenAPI document allows and what the API accepts are the same set).
+func parseSymbol(_ text: some StringProtocol) throws(APIError) -> Symbol {
+  if let first = text.first, let last = text.last, first.isWhitespace || last.isWhitespace {
+    throw APIError.badRequest(QuoteError.invalidSymbol(.empty).errorClass, "symbol has spaces around it")
+  }
+  do {
+    return try Symbol(validating: text)
+  } catch {
+    throw APIError(QuoteError.invalidSymbol(error))
+  }
+}
+
+/// Splits a comma-separated symbol list (spaces around commas ignored), bounded in length.
+func symbolList(_ text: Substring, maximumLength: Int) throws(APIError) -> [Substring] {
+  guard text.unicodeScalars.count <= maximumLength else {
+    throw APIError.badRequest("symbols_too_long", "the symbol list is longer than \(maximumLength) characters")
+  }
+  return text.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+}
+
 extension APIRequestContext {
   /// A path parameter, percent-decoded (`%5EVIX` is `^VIX`).
   func pathParameter(_ name: String) throws -> String {

@@ -94,11 +94,17 @@ struct SecurityTests {
       let tooLarge = try await client.send(.patch, "/v1/immortals/lu-dongbin", json: big)
       #expect(tooLarge.status == .contentTooLarge)
       #expect(tooLarge.errorClass == "body_too_large")
-      let longQuery = try await client.get("/v1/quotes?symbols=" + String(repeating: "A,", count: 1_100))
+      let longList = try await client.get("/v1/quotes?symbols=" + String(repeating: "A,", count: 501))
+      #expect(longList.status == .badRequest)
+      #expect(longList.errorClass == "symbols_too_long")
+      let longQuery = try await client.get("/v1/quotes?symbols=" + String(repeating: "%41", count: 6_000))
       #expect(longQuery.status == .uriTooLong)
       #expect(longQuery.errorClass == "uri_too_long")
-      let longPath = try await client.get("/v1/quotes/" + String(repeating: "A", count: 600))
+      let longPath = try await client.get("/v1/quotes/" + String(repeating: "A", count: 9_000))
       #expect(longPath.status == .uriTooLong)
+      let spaced = try await client.get("/v1/quotes/%20AAPL")
+      #expect(spaced.status == .badRequest)
+      #expect(spaced.errorClass == "invalid_symbol")
     }
   }
 

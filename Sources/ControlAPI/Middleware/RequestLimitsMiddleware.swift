@@ -3,7 +3,7 @@ import Hummingbird
 /// Rejects oversized URIs before any route parses them; bodies are bounded where they are read.
 struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
   let maximumQueryBytes: Int
-  let maximumPathBytes = 512
+  let maximumPathBytes = 8 * 1024
 
   func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
     if request.uri.path.utf8.count > maximumPathBytes {

@@ -21,13 +21,7 @@ extension ControlAPIBuilder {
     }
 
     routes.on(.delete, "/v1/cache/{symbol}") { [core] _, context in
-      let text = try context.pathParameter("symbol")
-      let symbol: Symbol
-      do throws(SymbolError) {
-        symbol = try Symbol(validating: text)
-      } catch {
-        throw APIError(QuoteError.invalidSymbol(error))
-      }
+      let symbol = try parseSymbol(try context.pathParameter("symbol"))
       let removed = core.invalidate(.symbol(symbol))
       return JSONBody.response(InvalidationBody(scope: InvalidationScope.symbol(symbol).description, removed: removed))
     }

@@ -78,13 +78,7 @@ extension ControlAPIBuilder {
     return id
   }
 
-  private func symbol(_ text: String) throws -> Symbol {
-    do throws(SymbolError) {
-      return try Symbol(validating: text)
-    } catch {
-      throw APIError(QuoteError.invalidSymbol(error))
-    }
-  }
+  private func symbol(_ text: String) throws -> Symbol { try parseSymbol(text) }
 
   /// Quotes through the core's read path (mostly cache hits: the refresh loop keeps active
   /// symbols fresh).

@@ -5,9 +5,9 @@ import MarketCore
 extension ControlAPIBuilder {
   func addQuoteRoutes(_ routes: RouteRegistrar) {
     routes.on(.get, "/v1/quotes/{symbol}") { [core] _, context in
-      let text = try context.pathParameter("symbol")
+      let symbol = try parseSymbol(try context.pathParameter("symbol"))
       do throws(QuoteError) {
-        return JSONBody.response(QuoteBody(try await core.quote(text: text)))
+        return JSONBody.response(QuoteBody(try await core.quote(symbol)))
       } catch {
         throw APIError(error)
       }
@@ -17,7 +17,7 @@ extension ControlAPIBuilder {
       guard let list = request.uri.queryParameters["symbols"] else {
         throw APIError.badRequest("missing_symbols", "give the symbols to quote: /v1/quotes?symbols=AAPL,MSFT")
       }
-      let requested = list.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+      let requested = try symbolList(list, maximumLength: configuration.maximumSymbolListLength)
       guard !requested.isEmpty else {
         throw APIError.badRequest("missing_symbols", "give the symbols to quote: /v1/quotes?symbols=AAPL,MSFT")
       }

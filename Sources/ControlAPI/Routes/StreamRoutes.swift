@@ -15,7 +15,7 @@ extension ControlAPIBuilder {
     routes.on(.get, "/v1/stream") { [self] request, _ in
       let options = try StreamOptions(
         symbols: request.uri.queryParameters["symbols"], maximumEvents: request.uri.queryParameters["max_events"],
-        maximumSymbols: configuration.maximumBatchSymbols)
+        maximumListLength: configuration.maximumSymbolListLength, maximumSymbols: configuration.maximumBatchSymbols)
       guard let slot = streams.acquire() else {
         throw APIError(
           .serviceUnavailable, "too_many_streams", "\(streams.maximum) live streams are open; try again later",
@@ -40,10 +40,10 @@ struct StreamOptions: Sendable {
   /// End the stream after this many events (for scripts); nil runs until the client leaves.
   var maximumEvents: Int?
 
-  init(symbols list: Substring?, maximumEvents text: Substring?, maximumSymbols: Int) throws {
+  init(symbols list: Substring?, maximumEvents text: Substring?, maximumListLength: Int, maximumSymbols: Int) throws {
     if let list {
       var symbols = Set<Symbol>()
-      for text in list.split(separator: ",").map({ $0.trimmingSpaces() }) where !text.isEmpty {
+      for text in try symbolList(list, maximumLength: maximumListLength) {
         do throws(SymbolError) {
           symbols.insert(try Symbol(validating: text))
         } catch {
