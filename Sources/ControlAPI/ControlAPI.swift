@@ -48,7 +48,7 @@ struct ControlAPIBuilder: Sendable {
     let router = Hummingbird.Router(context: APIRequestContext.self)
     let table = RouteTable()
     // Outermost first: metrics see every answer; errors become JSON before compression.
-    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: RouteMetricsMiddleware())
     router.add(middleware: CompressionMiddleware(threshold: configuration.compressionThreshold))
     router.add(middleware: ErrorMiddleware(routes: table))
     router.add(middleware: RequestLimitsMiddleware(maximumQueryBytes: configuration.maximumQueryBytes))
@@ -103,6 +103,8 @@ extension APIRequestContext {
   /// A path parameter, percent-decoded (`%5EVIX` is `^VIX`).
   func pathParameter(_ name: String) throws -> String {
     guard let raw = parameters.get(name) else { throw APIError.badRequest("missing_parameter", "missing path parameter \(name)") }
+    // Most parameters need no decoding; Foundation's decoder is costly on the hot path.
+    guard raw.utf8.contains(UInt8(ascii: "%")) else { return raw }
     return raw.removingPercentEncoding ?? raw
   }
 }

@@ -16,6 +16,13 @@ enum JSONBody {
 
   private static let decoder = JSONDecoder()
 
+  /// A quote, written by hand: the one body on the hot path.
+  static func response(_ quote: QuoteBody) -> Response {
+    var writer = JSONWriter()
+    quote.write(to: &writer)
+    return Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: writer.buffer))
+  }
+
   /// Compact JSON (one line: the live stream relies on it).
   static func encode(_ value: some Encodable) -> Data? { try? encoder.encode(value) }
 

@@ -5,7 +5,7 @@ import Prometheus
 /// Wires swift-metrics to Prometheus for the whole process and names what the API adds.
 public enum APIMetrics {
   /// Bootstraps swift-metrics onto `registry` (once per process, before the core is built, so
-  /// the core's handles land there too). Hummingbird's metric names are renamed to ours.
+  /// the core's handles land there too).
   public static func bootstrap(registry: PrometheusCollectorRegistry) {
     MetricsSystem.bootstrap(factory(registry: registry))
   }
@@ -13,9 +13,6 @@ public enum APIMetrics {
   /// The factory `bootstrap` installs; tests that bootstrap themselves use it too.
   public static func factory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
     var factory = PrometheusMetricsFactory(registry: registry)
-    factory.nameAndLabelSanitizer = { name, labels in
-      (renamed[name] ?? name, labels.map { (renamedLabels[$0.0] ?? $0.0, $0.1) })
-    }
     // Route latencies are milliseconds; upstream calls run up to seconds.
     factory.defaultDurationHistogramBuckets = [
       .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5),
@@ -39,20 +36,6 @@ public enum APIMetrics {
   static let startTime = "process_start_time_seconds"
   static let openFileDescriptors = "process_open_fds"
   static let threads = "process_threads"
-
-  /// Hummingbird's MetricsMiddleware labels, in Prometheus style.
-  static let renamed: [String: String] = [
-    "hb.requests": httpRequests,
-    "http.server.request.duration": httpRequestDuration,
-    "http.server.active_requests": httpRequestsInFlight,
-    "hb.request.errors": httpRequestErrors,
-  ]
-  static let renamedLabels: [String: String] = [
-    "http.route": "route",
-    "http.request.method": "method",
-    "http.response.status_code": "status",
-    "error.type": "status",
-  ]
 
   /// One `# HELP` line per metric: swift-metrics has no place for help text, so it is added
   /// to the exposition from this table.
