@@ -47,12 +47,13 @@ struct ControlAPIBuilder: Sendable {
   func makeRouter() -> Hummingbird.Router<APIRequestContext> {
     let router = Hummingbird.Router(context: APIRequestContext.self)
     let table = RouteTable()
-    // Outermost first: metrics see every answer; errors become JSON before compression.
+    // Outermost first: metrics see every answer, including errors as JSON.
     router.add(middleware: RouteMetricsMiddleware())
-    router.add(middleware: CompressionMiddleware(threshold: configuration.compressionThreshold))
-    router.add(middleware: ErrorMiddleware(routes: table))
-    router.add(middleware: RequestLimitsMiddleware(maximumQueryBytes: configuration.maximumQueryBytes))
-    router.add(middleware: BearerTokenMiddleware(token: configuration.token))
+    router.add(
+      middleware: APIMiddleware(
+        limits: RequestLimits(maximumQueryBytes: configuration.maximumQueryBytes),
+        token: BearerTokenRule(token: configuration.token),
+        errors: ErrorResponder(routes: table), compression: ResponseCompression(threshold: configuration.compressionThreshold)))
     let routes = RouteRegistrar(router: router, table: table)
     addHealthRoutes(routes)
     addQuoteRoutes(routes)

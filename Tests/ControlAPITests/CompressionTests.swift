@@ -40,7 +40,7 @@ struct CompressionTests {
 
   @Test("Accept-Encoding parsing")
   func acceptEncoding() {
-    typealias Middleware = CompressionMiddleware<APIRequestContext>
+    typealias Middleware = ResponseCompression
     #expect(Middleware.acceptsGzip("gzip"))
     #expect(Middleware.acceptsGzip("deflate, GZIP ; q=0.5"))
     #expect(Middleware.acceptsGzip("*"))

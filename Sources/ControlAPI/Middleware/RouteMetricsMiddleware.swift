@@ -8,7 +8,9 @@ import Synchronization
 /// which takes the server off its single-write path for buffer bodies; our bodies are
 /// buffers built before returning, so the time to a ready response is the time that matters,
 /// and recording it here keeps the fast path.
-struct RouteMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+struct RouteMetricsMiddleware: RouterMiddleware {
+  typealias Context = APIRequestContext
+
   let handles = RouteMetricHandles()
 
   func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -3,15 +3,15 @@ import Hummingbird
 /// When a token is configured, every mutating request (POST, PUT, PATCH, DELETE) must carry
 /// `Authorization: Bearer <token>`. Reads stay open: agents poll quotes without a secret.
 /// Neither the expected nor the offered token ever appears in a response or a log.
-struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
+struct BearerTokenRule: Sendable {
   let token: APIToken?
 
   static func isMutating(_ method: HTTPRequest.Method) -> Bool {
     method == .post || method == .put || method == .patch || method == .delete
   }
 
-  func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-    guard let token, Self.isMutating(request.method) else { return try await next(request, context) }
+  func check(_ request: Request) throws(APIError) {
+    guard let token, Self.isMutating(request.method) else { return }
     guard let header = request.headers[.authorization] else {
       throw APIError(
         .unauthorized, "unauthorized", "this route changes state and needs Authorization: Bearer <token>",
@@ -23,6 +23,5 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
         .unauthorized, "invalid_token", "the bearer token is missing or wrong",
         headers: [.wwwAuthenticate: #"Bearer realm="lianyaohu", error="invalid_token""#])
     }
-    return try await next(request, context)
   }
 }

@@ -1,19 +1,19 @@
 import Hummingbird
+import Logging
 import NIOCore
 import Synchronization
 
 /// Turns every error into the API's JSON error body, so clients parse one shape whatever
 /// failed: a route's ``APIError``, Hummingbird's own (no such route, body too large), or an
 /// unexpected error, which is logged by type and answered without detail.
-struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+struct ErrorResponder: Sendable {
   let routes: RouteTable
 
-  func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-    do {
-      return try await next(request, context)
-    } catch let error as APIError {
+  func response(for error: any Error, to request: Request, logger: Logger) -> Response {
+    switch error {
+    case let error as APIError:
       return error.response()
-    } catch let error as HTTPError where error.status == .notFound {
+    case let error as HTTPError where error.status == .notFound:
       let allowed = routes.methods(forPath: request.uri.path)
       guard allowed.isEmpty else {
         return APIError(
@@ -24,13 +24,13 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
       }
       return APIError.notFound("no_such_route", "no route \(request.method) \(printableExcerpt(request.uri.path, limit: 64))")
         .response()
-    } catch is NIOTooManyBytesError {
+    case is NIOTooManyBytesError:
       return APIError(.contentTooLarge, "body_too_large", "the request body is too large").response()
-    } catch let error as any HTTPResponseError {
+    case let error as any HTTPResponseError:
       let status = error.status
       return APIError(status, status.code >= 500 ? "internal" : "bad_request", status.reasonPhrase).response()
-    } catch {
-      context.logger.error("unexpected error in a route", metadata: ["error.type": "\(type(of: error))"])
+    default:
+      logger.error("unexpected error in a route", metadata: ["error.type": "\(type(of: error))"])
       return APIError(.internalServerError, "internal", "internal error").response()
     }
   }

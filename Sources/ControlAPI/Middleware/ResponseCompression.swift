@@ -6,11 +6,11 @@ import Synchronization
 
 /// Gzips response bodies of known length at or above a threshold when the client accepts gzip.
 /// Streams (unknown length, such as the live stream) pass through untouched.
-struct CompressionMiddleware<Context: RequestContext>: RouterMiddleware {
+struct ResponseCompression: Sendable {
   let threshold: Int
 
-  func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-    var response = try await next(request, context)
+  func apply(to response: Response, for request: Request) async throws -> Response {
+    var response = response
     guard let length = response.body.contentLength, length >= threshold,
       response.headers[.contentEncoding] == nil,
       let accepted = request.headers[.acceptEncoding], Self.acceptsGzip(accepted)
