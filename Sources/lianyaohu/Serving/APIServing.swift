@@ -36,7 +36,8 @@ enum APIServing {
   static func server(
     core: DataAbstractionLayer, configuration: APIConfiguration, logger: Logger
   ) -> Application<RouterResponder<APIRequestContext>> {
-    let host = configuration.host
+    let host =
+      configuration.host.contains(":") && !configuration.host.hasPrefix("[") ? "[\(configuration.host)]" : configuration.host
     let guarded = configuration.token != nil
     return buildControlAPI(core: core, configuration: configuration, logger: logger) { channel in
       let port = channel.localAddress?.port ?? configuration.port
