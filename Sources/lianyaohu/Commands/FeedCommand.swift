@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlAPI
 import Foundation
 import Logging
 import MarketCore
@@ -19,25 +20,39 @@ struct FeedCommand: AsyncParsableCommand {
   @Option(help: "Stop after this many frames (0 runs until interrupted).")
   var frames: Int = 0
 
+  @Option(help: "Also serve the control API on 127.0.0.1 at this port, so agents can share this process.")
+  var port: Int?
+
   func validate() throws {
     guard every.isFinite, every >= 0.1, every <= 3600 else {
       throw ValidationError("--every must be between 0.1 and 3600 seconds")
     }
     guard frames >= 0 else { throw ValidationError("--frames must not be negative") }
+    if let port, !(0...65_535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
   }
 
   func run() async throws {
-    let configuration = try self.core.loadConfiguration()
-    let core = makeCore(configuration: configuration)
+    var apiConfiguration: APIConfiguration?
+    if let port {
+      var configuration = APIConfiguration(metricsRegistry: APIServing.metricsRegistry)
+      configuration.port = port
+      configuration.token = try APIServing.token(variable: nil)
+      apiConfiguration = configuration
+    }
+    let core = makeCore(configuration: try self.core.loadConfiguration())
     var logger = Logger(label: "lianyaohu.feed")
     logger.logLevel = .warning
     let printer = FeedPrinter(core: core, every: .milliseconds(Int64(every * 1000)), frames: frames, isTerminal: isatty(1) == 1)
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+      .init(service: RefreshService(loop: RefreshLoop(core: core))),
+      .init(service: printer, successTerminationBehavior: .gracefullyShutdownGroup),
+    ]
+    if let apiConfiguration {
+      services.append(.init(service: APIServing.server(core: core, configuration: apiConfiguration, logger: logger)))
+    }
     let group = ServiceGroup(
       configuration: .init(
-        services: [
-          .init(service: RefreshService(loop: RefreshLoop(core: core))),
-          .init(service: printer, successTerminationBehavior: .gracefullyShutdownGroup),
-        ],
+        services: services,
         gracefulShutdownSignals: [.sigterm, .sigint, .sighup],
         logger: logger))
     try await group.run()

@@ -1,0 +1,63 @@
+import Foundation
+import MarketCore
+
+/// A core event other than a quote update, as the live stream sends it.
+struct EventBody: Encodable {
+  var time: Date
+  var kind: String
+  var summary: String
+  var provider: String?
+  var symbols: [String]?
+  var errorClass: String?
+  var from: String?
+  var to: String?
+  var reason: String?
+  var immortal: String?
+  var removed: Int?
+
+  enum CodingKeys: String, CodingKey {
+    case time, kind, summary, provider, symbols
+    case errorClass = "error_class"
+    case from, to, reason, immortal, removed
+  }
+
+  init(_ event: MarketEvent) {
+    time = event.time
+    summary = event.summary
+    switch event.kind {
+    case .quoteUpdated(let served):
+      kind = "quote_updated"
+      provider = served.source.name
+      symbols = [served.symbol.text]
+    case .providerError(let id, let error, let symbols):
+      kind = "provider_error"
+      provider = id.name
+      self.symbols = symbols.map(\.text)
+      errorClass = error.errorClass
+    case .breakerTransition(let id, let from, let to, let reason):
+      kind = "breaker_transition"
+      provider = id.name
+      self.from = from
+      self.to = to
+      self.reason = reason
+    case .operatorAction:
+      kind = "operator_action"
+    case .cacheInvalidated(_, let removed):
+      kind = "cache_invalidated"
+      self.removed = removed
+    case .watchlistChanged(let id, _):
+      kind = "watchlist_changed"
+      immortal = id.rawValue
+    case .dataQuality:
+      kind = "data_quality"
+    }
+  }
+}
+
+/// The first event of every stream: everything a dashboard needs to draw its first frame.
+struct SnapshotBody: Encodable {
+  var immortals: [ImmortalBody]
+  var providers: [ProviderBody]
+  var cache: CacheBody
+  var events: [EventBody]
+}

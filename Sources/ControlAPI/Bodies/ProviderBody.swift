@@ -1,0 +1,111 @@
+import MarketCore
+
+/// `GET /v1/providers`: what the dashboard's providers pane shows, as values. Durations are
+/// in seconds; rates are fractions from 0 to 1 unless the name says percent.
+struct ProviderBody: Encodable {
+  struct Breaker: Encodable {
+    var state: String
+    var reason: String?
+    var failureRatePercent: Double?
+    var slowCallRatePercent: Double?
+    var failureRateThresholdPercent: Double?
+    var slowCallRateThresholdPercent: Double?
+    var bufferedCalls: Int
+    var notPermittedCalls: Int
+    var nextProbeInSeconds: Double?
+
+    enum CodingKeys: String, CodingKey {
+      case state, reason
+      case failureRatePercent = "failure_rate_percent"
+      case slowCallRatePercent = "slow_call_rate_percent"
+      case failureRateThresholdPercent = "failure_rate_threshold_percent"
+      case slowCallRateThresholdPercent = "slow_call_rate_threshold_percent"
+      case bufferedCalls = "buffered_calls"
+      case notPermittedCalls = "not_permitted_calls"
+      case nextProbeInSeconds = "next_probe_in_seconds"
+    }
+  }
+
+  struct Health: Encodable {
+    var latencyP50Seconds: Double?
+    var latencyP99Seconds: Double?
+    var latencyEWMASeconds: Double?
+    var errorRate: Double?
+    var requestsPerSecond: Double?
+    var totalRequests: Int
+    var consecutiveFailures: Int
+    var lastError: String?
+
+    enum CodingKeys: String, CodingKey {
+      case latencyP50Seconds = "latency_p50_seconds"
+      case latencyP99Seconds = "latency_p99_seconds"
+      case latencyEWMASeconds = "latency_ewma_seconds"
+      case errorRate = "error_rate"
+      case requestsPerSecond = "requests_per_second"
+      case totalRequests = "total_requests"
+      case consecutiveFailures = "consecutive_failures"
+      case lastError = "last_error"
+    }
+  }
+
+  struct Limits: Encodable {
+    var maximumConcurrent: Int?
+    var inFlight: Int
+    var requestsPerMinute: Double?
+    var dailyQuota: Int?
+    var quotaUsed: Int
+    var costPerCall: Double?
+    var costSpent: Double?
+    var backingOffForSeconds: Double?
+    var exhausted: Bool
+
+    enum CodingKeys: String, CodingKey {
+      case maximumConcurrent = "maximum_concurrent"
+      case inFlight = "in_flight"
+      case requestsPerMinute = "requests_per_minute"
+      case dailyQuota = "daily_quota"
+      case quotaUsed = "quota_used"
+      case costPerCall = "cost_per_call"
+      case costSpent = "cost_spent"
+      case backingOffForSeconds = "backing_off_for_seconds"
+      case exhausted
+    }
+  }
+
+  var id: String
+  var priority: Int
+  var simulated: Bool
+  var enabled: Bool
+  var up: Bool
+  var breaker: Breaker
+  var health: Health
+  var limits: Limits
+
+  init(_ status: ProviderStatus) {
+    id = status.id.name
+    priority = status.priority
+    simulated = status.isSimulated
+    enabled = status.isEnabled
+    up = status.isUp
+    let breaker = status.breaker
+    self.breaker = Breaker(
+      state: breaker.state.rawValue, reason: breaker.lastTransitionReason, failureRatePercent: breaker.failureRate?.finite,
+      slowCallRatePercent: breaker.slowCallRate?.finite, failureRateThresholdPercent: breaker.failureRateThreshold.finite,
+      slowCallRateThresholdPercent: breaker.slowCallRateThreshold.finite, bufferedCalls: breaker.bufferedCalls,
+      notPermittedCalls: breaker.notPermittedCalls, nextProbeInSeconds: breaker.nextProbeIn?.seconds)
+    let health = status.health
+    self.health = Health(
+      latencyP50Seconds: health.p50?.seconds, latencyP99Seconds: health.p99?.seconds, latencyEWMASeconds: health.ewma?.seconds,
+      errorRate: health.errorRate?.finite, requestsPerSecond: health.requestsPerSecond.finite,
+      totalRequests: health.totalRequests, consecutiveFailures: health.consecutiveFailures, lastError: health.lastError)
+    let limits = status.limits
+    self.limits = Limits(
+      maximumConcurrent: limits.maximumConcurrent, inFlight: limits.inFlight, requestsPerMinute: limits.requestsPerMinute?.finite,
+      dailyQuota: limits.dailyQuota, quotaUsed: limits.quotaUsed, costPerCall: limits.costPerCall.finite,
+      costSpent: limits.costSpent.finite, backingOffForSeconds: limits.backingOffFor?.seconds, exhausted: limits.isExhausted)
+  }
+}
+
+struct ProvidersBody: Encodable {
+  var providers: [ProviderBody]
+}
