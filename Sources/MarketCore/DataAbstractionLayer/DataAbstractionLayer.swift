@@ -148,16 +148,26 @@ public final class DataAbstractionLayer: Sendable {
   @discardableResult
   public func invalidate(_ scope: InvalidationScope) -> Int {
     let removed: Int
+    // The last-resort values go with the cache: an operator clearing bad data means it.
+    let forgetsSymbol: @Sendable (Symbol) -> Bool
     switch scope {
-    case .key(let key): removed = cache.remove(key) ? 1 : 0
+    case .key(let key):
+      removed = cache.remove(key) ? 1 : 0
+      forgetsSymbol = { key.dataClass == .quote && $0 == key.symbol }
     case .symbol(let symbol):
       removed = cache.removeAll(withPrefix: "v\(CacheKey.schemaVersion):quote:\(symbol.text)") == 0 ? 0 : 1
       unknownSymbols.withLock { _ = $0.removeValue(forKey: symbol) }
-    case .prefix(let prefix): removed = cache.removeAll(withPrefix: prefix)
+      forgetsSymbol = { $0 == symbol }
+    case .prefix(let prefix):
+      removed = cache.removeAll(withPrefix: prefix)
+      forgetsSymbol = { CacheKey.quote($0).description.hasPrefix(prefix) }
     case .all:
       removed = cache.removeAll()
       unknownSymbols.withLock { $0.removeAll() }
+      forgetsSymbol = { _ in true }
     }
+    lastValues.withLock { _ = $0.removeAll(where: forgetsSymbol) }
+    latestByProvider.withLock { _ = $0.removeAll(where: forgetsSymbol) }
     events.publish(MarketEvent(time: clock.wallNow(), kind: .cacheInvalidated(scope: scope.description, removed: removed)))
     for hook in invalidationHooks.withLock({ $0 }) { hook(scope) }
     return removed

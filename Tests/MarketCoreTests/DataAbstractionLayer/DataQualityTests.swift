@@ -75,10 +75,13 @@ struct DataQualityTests {
     let clock = ManualClock()
     let one = provider("one", clock: clock, price: 100)
     let two = provider("two", clock: clock, price: 120)
-    let core = DataAbstractionLayer(providers: [ProviderRegistration(one), ProviderRegistration(two, priority: 2)], clock: clock)
+    var configuration = CoreConfiguration()
+    configuration.quotePolicy = CachePolicy(timeToLive: .seconds(1), refreshAheadFraction: 1, maximumStaleness: .zero)
+    let core = DataAbstractionLayer(
+      providers: [ProviderRegistration(one), ProviderRegistration(two, priority: 2)], configuration: configuration, clock: clock)
     _ = try await core.quote(Symbol("TSLA"))
     try core.tripProvider("one")
-    core.invalidate(.all)
+    clock.advance(by: .seconds(2))  // expired: the next read goes upstream, to the second provider
     let served = try await core.quote(Symbol("TSLA"))
     #expect(served.source == "two")
     let divergences = dataQualityEvents(core).filter { $0.hasPrefix("divergence") }
