@@ -48,6 +48,7 @@ let package = Package(
       dependencies: [
         "MarketCore",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
       ],
@@ -82,12 +83,16 @@ let package = Package(
       name: "lianyaohu",
       dependencies: [
         "MarketCore",
+        "MarketProviders",
         "TerminalUI",
         "TerminalBackend",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "TOMLKit", package: "TOMLKit"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
       ],
       swiftSettings: strict
     ),
@@ -95,6 +100,7 @@ let package = Package(
       name: "LianyaohuBench",
       dependencies: [
         "MarketCore",
+        "MarketProviders",
         "MarketTesting",
         "TerminalUI",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -104,7 +110,7 @@ let package = Package(
     ),
     .testTarget(
       name: "LianyaohuTests",
-      dependencies: ["lianyaohu", "MarketCore"],
+      dependencies: ["lianyaohu", "MarketCore", "MarketProviders"],
       swiftSettings: strict
     ),
     .testTarget(
@@ -114,7 +120,13 @@ let package = Package(
     ),
     .testTarget(
       name: "MarketProvidersTests",
-      dependencies: ["MarketProviders", "MarketCore"],
+      dependencies: [
+        "MarketProviders",
+        "MarketCore",
+        "MarketTesting",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "MetricsTestKit", package: "swift-metrics"),
+      ],
       resources: [.copy("Fixtures")],
       swiftSettings: strict
     ),
