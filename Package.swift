@@ -52,6 +52,7 @@ let package = Package(
       dependencies: [
         "MarketCore",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
       ],
@@ -79,6 +80,7 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "CompressNIO", package: "compress-nio"),
+        .product(name: "Metrics", package: "swift-metrics"),
       ],
       swiftSettings: strict
     ),
@@ -113,6 +115,9 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "TOMLKit", package: "TOMLKit"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
       ],
       swiftSettings: strict
     ),
@@ -120,6 +125,7 @@ let package = Package(
       name: "LianyaohuBench",
       dependencies: [
         "MarketCore",
+        "MarketProviders",
         "MarketTesting",
         "TerminalUI",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -143,7 +149,7 @@ let package = Package(
     ),
     .testTarget(
       name: "LianyaohuTests",
-      dependencies: ["lianyaohu", "MarketCore"],
+      dependencies: ["lianyaohu", "MarketCore", "MarketProviders"],
       swiftSettings: strict
     ),
     .testTarget(
@@ -153,7 +159,13 @@ let package = Package(
     ),
     .testTarget(
       name: "MarketProvidersTests",
-      dependencies: ["MarketProviders", "MarketCore"],
+      dependencies: [
+        "MarketProviders",
+        "MarketCore",
+        "MarketTesting",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "MetricsTestKit", package: "swift-metrics"),
+      ],
       resources: [.copy("Fixtures")],
       swiftSettings: strict
     ),

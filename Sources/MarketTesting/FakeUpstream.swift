@@ -4,6 +4,12 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A real HTTP/1.1 server on 127.0.0.1 that plays a provider: it serves scripted responses
 /// (recorded fixtures, usually) and injects the faults real upstreams show: slow headers, a
 /// slow body, a reset connection, a truncated body, gzip, chunked encoding, oversized bodies.
@@ -56,7 +62,7 @@ public final class FakeUpstream: Sendable {
     case delayHeaders(Duration)
     /// Send the body in chunks of `chunkSize` bytes, `interval` apart.
     case slowBody(chunkSize: Int, interval: Duration)
-    /// Close the connection without answering.
+    /// Reset the connection (TCP RST) without answering.
     case resetConnection
     /// Promise the full Content-Length, send only `bytes`, then close.
     case truncateBody(bytes: Int)
@@ -97,6 +103,7 @@ public final class FakeUpstream: Sendable {
   private let channel: any Channel
   private let handler: Mutex<Handler>
   private let log = Mutex<[Request]>([])
+  private let sentBodyBytes = Atomic<Int>(0)
   public let port: Int
 
   private init(channel: any Channel, handler: @escaping Handler) throws {
@@ -127,6 +134,12 @@ public final class FakeUpstream: Sendable {
 
   /// Every request received so far.
   public var requests: [Request] { log.withLock { $0 } }
+
+  /// Response body bytes that reached the socket so far, over all connections: a client that
+  /// refuses an oversized body shows here as far fewer bytes than the body had.
+  public var bodyBytesSent: Int { sentBodyBytes.load(ordering: .relaxed) }
+
+  fileprivate func countBodyBytes(_ count: Int) { sentBodyBytes.add(count, ordering: .relaxed) }
 
   public func respond(with handler: @escaping Handler) { self.handler.withLock { $0 = handler } }
 
@@ -164,11 +177,13 @@ private final class FakeUpstreamHandler: ChannelInboundHandler, @unchecked Senda
       var headers: [String: String] = [:]
       for (name, value) in head.headers { headers[name.lowercased()] = value }
       let response = server.response(for: .init(method: head.method.rawValue, uri: head.uri, headers: headers))
-      send(response, context: context, keepAlive: head.isKeepAlive)
+      send(response, server: server, context: context, keepAlive: head.isKeepAlive)
     }
   }
 
-  private func send(_ response: FakeUpstream.Response, context: ChannelHandlerContext, keepAlive: Bool) {
+  private func send(
+    _ response: FakeUpstream.Response, server: FakeUpstream, context: ChannelHandlerContext, keepAlive: Bool
+  ) {
     let loop = context.eventLoop
     let channel = context.channel
     var body = response.body
@@ -182,7 +197,12 @@ private final class FakeUpstreamHandler: ChannelInboundHandler, @unchecked Senda
       case .delayHeaders(let duration): delay = .nanoseconds(duration.nanosecondsForNIO)
       case .slowBody(let size, let interval): slow = (max(1, size), .nanoseconds(interval.nanosecondsForNIO))
       case .resetConnection:
-        channel.close(promise: nil)
+        // SO_LINGER 0 makes close send an RST, as a crashed or overloaded upstream does.
+        if let socket = channel as? any SocketOptionProvider {
+          socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
+        } else {
+          channel.close(promise: nil)
+        }
         return
       case .truncateBody(let bytes): truncateAt = bytes
       case .gzip: body = Self.gzip(body)
@@ -202,41 +222,37 @@ private final class FakeUpstreamHandler: ChannelInboundHandler, @unchecked Senda
     let head = HTTPResponseHead(
       version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
 
-    // Build the body as a list of pieces with the delay before each.
-    var pieces: [(TimeAmount, [UInt8])] = []
+    // The body as segments, each after its delay; oversized filler is made as it is sent,
+    // so the server never holds the whole body (a 50 MB body costs 64 KB here).
+    var segments: [Segment] = []
     if let (size, interval) = slow {
       var offset = 0
       while offset < body.count {
-        pieces.append((interval, Array(body[offset..<min(offset + size, body.count)])))
+        segments.append(.bytes(Array(body[offset..<min(offset + size, body.count)]), after: interval))
         offset += size
       }
     } else if !body.isEmpty {
-      pieces.append((.zero, body))
+      segments.append(.bytes(body, after: .zero))
     }
-    if let oversized, oversized > body.count {
-      var remaining = oversized - body.count
-      let filler = [UInt8](repeating: UInt8(ascii: " "), count: 1 << 16)
-      while remaining > 0 {
-        let count = min(remaining, filler.count)
-        pieces.append((.zero, Array(filler[0..<count])))
-        remaining -= count
-      }
-    }
+    if let oversized, oversized > body.count { segments.append(.filler(oversized - body.count)) }
     if let truncateAt {
-      var kept: [(TimeAmount, [UInt8])] = []
+      var kept: [Segment] = []
       var budget = truncateAt
-      for (wait, piece) in pieces where budget > 0 {
-        kept.append((wait, Array(piece.prefix(budget))))
-        budget -= piece.count
+      for segment in segments where budget > 0 {
+        switch segment {
+        case .bytes(let bytes, let wait): kept.append(.bytes(Array(bytes.prefix(budget)), after: wait))
+        case .filler(let count): kept.append(.filler(min(count, budget)))
+        }
+        budget -= segment.count
       }
-      pieces = kept
+      segments = kept
     }
     let closeAfter = truncateAt != nil || !keepAlive
     let isTruncated = truncateAt != nil
-    let plannedPieces = pieces
+    let plannedSegments = segments
     let sendAll: @Sendable () -> Void = {
       channel.write(HTTPServerResponsePart.head(head), promise: nil)
-      Self.writePieces(plannedPieces[...], channel: channel, loop: loop) {
+      Self.write(plannedSegments[...], channel: channel, loop: loop, counting: server) {
         if isTruncated {
           channel.flush()
           channel.close(promise: nil)
@@ -254,23 +270,56 @@ private final class FakeUpstreamHandler: ChannelInboundHandler, @unchecked Senda
     }
   }
 
-  private static func writePieces(
-    _ pieces: ArraySlice<(TimeAmount, [UInt8])>, channel: any Channel, loop: any EventLoop,
+  /// A part of a response body: bytes sent after a pause, or filler made while sending.
+  private enum Segment: Sendable {
+    case bytes([UInt8], after: TimeAmount)
+    case filler(Int)
+
+    var count: Int {
+      switch self {
+      case .bytes(let bytes, _): bytes.count
+      case .filler(let count): count
+      }
+    }
+  }
+
+  private static let fillerBlock = [UInt8](repeating: UInt8(ascii: " "), count: 1 << 16)
+
+  /// Writes segments one write at a time, each after the previous one reached the socket, and
+  /// stops as soon as the peer is gone (a client that refuses a body closes the connection).
+  private static func write(
+    _ segments: ArraySlice<Segment>, channel: any Channel, loop: any EventLoop, counting server: FakeUpstream,
     then done: @escaping @Sendable () -> Void
   ) {
-    guard let (wait, piece) = pieces.first else {
+    guard let segment = segments.first else {
       done()
       return
     }
-    let rest = pieces.dropFirst()
-    let write: @Sendable () -> Void = {
+    let piece: [UInt8]
+    let wait: TimeAmount
+    var rest = segments.dropFirst()
+    switch segment {
+    case .bytes(let bytes, let after):
+      piece = bytes
+      wait = after
+    case .filler(let count):
+      piece = count >= fillerBlock.count ? fillerBlock : Array(fillerBlock.prefix(count))
+      wait = .zero
+      if count > piece.count {
+        rest = [.filler(count - piece.count)] + rest
+      }
+    }
+    let remaining = rest
+    let send: @Sendable () -> Void = {
       guard channel.isActive else { return }
       let buffer = channel.allocator.buffer(bytes: piece)
       channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer))).whenComplete { result in
-        if case .success = result { writePieces(rest, channel: channel, loop: loop, then: done) }
+        guard case .success = result else { return }
+        server.countBodyBytes(piece.count)
+        write(remaining, channel: channel, loop: loop, counting: server, then: done)
       }
     }
-    if wait > .zero { loop.scheduleTask(in: wait) { write() } } else { write() }
+    if wait > .zero { loop.scheduleTask(in: wait) { send() } } else { send() }
   }
 
   private static func gzip(_ bytes: [UInt8]) -> [UInt8] {

@@ -9,7 +9,9 @@ struct Lianyaohu: AsyncParsableCommand {
     commandName: "lianyaohu",
     abstract: "Market data for the eight immortals' debate, with an operator console.",
     version: version,
-    subcommands: [DashCommand.self, FeedCommand.self, SnapshotCommand.self, QuoteCommand.self, ServeCommand.self],
+    subcommands: [
+      DashCommand.self, FeedCommand.self, SnapshotCommand.self, QuoteCommand.self, ServeCommand.self, SimulateCommand.self,
+    ],
     defaultSubcommand: DashCommand.self
   )
 }

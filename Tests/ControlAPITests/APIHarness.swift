@@ -7,10 +7,11 @@ import MarketTesting
 import Prometheus
 import Testing
 
-/// swift-metrics is bootstrapped once per process; every test core reports into this registry.
+/// swift-metrics is bootstrapped once per process (by SharedMetricsFactory, which other
+/// suites share); every test core created after this joins reports into this registry.
 let sharedRegistry: PrometheusCollectorRegistry = {
   let registry = PrometheusCollectorRegistry()
-  APIMetrics.bootstrap(registry: registry)
+  SharedMetricsFactory.shared.add(APIMetrics.factory(registry: registry))
   return registry
 }()
 

@@ -114,6 +114,27 @@ import Testing
     #expect(isMalformed(error))
   }
 
+  @Test func resultsMarkedSimulatedYieldSimulatedQuotesAndOnlyThose() throws {
+    // The shape `lianyaohu simulate` serves: OpenBB's fields plus "simulated" per result.
+    let body = #"""
+      {"id": "0b1c", "results": [
+        {"symbol": "AAPL", "last_price": 231.87, "last_timestamp": "2026-01-05T14:30:00", "prev_close": 232.1,
+         "change": -0.23, "change_percent": -0.000991, "currency": "USD", "simulated": true},
+        {"symbol": "MSFT", "last_price": 508.2, "prev_close": 508.2, "simulated": false},
+        {"symbol": "NVDA", "last_price": 181.4, "prev_close": 181.4, "simulated": "yes"}
+      ], "provider": "fmp", "warnings": null, "chart": null, "extra": {"simulated": true}}
+      """#
+    let symbols = [Symbol("AAPL"), Symbol("MSFT"), Symbol("NVDA")]
+    let results = try adapter.parse(snapshot(body, symbols: symbols, receivedAt: utc("2026-01-05T14:30:01Z")))
+    let aapl = try quote(results[Symbol("AAPL")])
+    #expect(aapl.isSimulated)
+    #expect(aapl.price == 231.87)
+    #expect(aapl.changePercent == -0.0991)
+    // Only a JSON true counts; anything else is a real quote as far as the adapter can tell.
+    #expect(try !quote(results[Symbol("MSFT")]).isSimulated)
+    #expect(try !quote(results[Symbol("NVDA")]).isSimulated)
+  }
+
   @Test func capabilitiesDependOnTheBackend() {
     #expect(adapter.capabilities.maximumBatchSize == 20)
     #expect(adapter.providerSymbol(for: Symbol("AAPL")) == "AAPL")

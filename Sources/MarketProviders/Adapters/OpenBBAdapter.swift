@@ -8,7 +8,8 @@ import MarketCore
 /// yfinance-backed results carry no `change`/`change_percent`, which are then derived from
 /// `last_price` and `prev_close`. `last_timestamp` is a naive ISO time, read as UTC.
 /// Errors are `{"detail": …}` (a string, or a list for validation errors) with 400, 401, 422
-/// or 500; an empty result is a bare 204.
+/// or 500; an empty result is a bare 204. A result with `"simulated": true` (only
+/// `lianyaohu simulate` sends one) yields a quote marked simulated.
 public struct OpenBBAdapter: HTTPQuoteAdapter {
   /// HTTP Basic credentials, for an API started with `OPENBB_API_AUTH`.
   public struct BasicCredentials: Hashable, Sendable {
@@ -79,9 +80,15 @@ public struct OpenBBAdapter: HTTPQuoteAdapter {
     var quotes: [Symbol: Result<Quote, ProviderError>] = [:]
     for row in rows {
       guard let echoed = row["symbol"]?.stringValue, let symbol = requested[echoed.uppercased()] else { continue }
-      quotes[symbol] = draft(from: row).normalized(
+      var result = draft(from: row).normalized(
         symbol: symbol, decimals: PricePrecision.decimals(for: symbol.assetClass), receivedAt: response.receivedAt,
         source: response.source)
+      // `lianyaohu simulate` marks its made-up prices; OpenBB itself has no such field.
+      if case .bool(true)? = row["simulated"], case .success(var quote) = result {
+        quote.isSimulated = true
+        result = .success(quote)
+      }
+      quotes[symbol] = result
     }
     for symbol in response.symbols where quotes[symbol] == nil { quotes[symbol] = .failure(.unknownSymbol(symbol)) }
     return quotes

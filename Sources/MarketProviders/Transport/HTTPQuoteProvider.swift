@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MarketCore
 
 /// A real provider: an adapter (symbols, requests, parsing) over the shared transport. The
@@ -9,12 +10,18 @@ public struct HTTPQuoteProvider<Adapter: HTTPQuoteAdapter>: QuoteProvider {
   /// Total time one upstream call may take, connect to last byte.
   public let timeout: Duration
   private let clock: any MarketClock
+  /// Debug lines per upstream call and per parse failure; never a credential.
+  private let logger: Logger
 
-  public init(adapter: Adapter, transport: HTTPTransport, timeout: Duration = .seconds(8), clock: any MarketClock) {
+  public init(
+    adapter: Adapter, transport: HTTPTransport, timeout: Duration = .seconds(8), clock: any MarketClock,
+    logger: Logger = HTTPTransport.silentLogger
+  ) {
     self.adapter = adapter
     self.transport = transport
     self.timeout = timeout
     self.clock = clock
+    self.logger = logger
   }
 
   public var id: ProviderID { adapter.id }
@@ -36,8 +43,16 @@ public struct HTTPQuoteProvider<Adapter: HTTPQuoteAdapter>: QuoteProvider {
     let clock = self.clock
     for request in plan.requests {
       let response = try await transport.perform(
-        request, timeout: timeout, receivedAt: { clock.wallNow() }, source: adapter.id)
-      let parsed = try adapter.parse(response)
+        request, timeout: timeout, receivedAt: { clock.wallNow() }, source: adapter.id, logger: logger)
+      let parsed: [Symbol: Result<Quote, ProviderError>]
+      do {
+        parsed = try adapter.parse(response)
+      } catch {
+        logger.debug(
+          "upstream answer refused",
+          metadata: ["provider": "\(adapter.id)", "response": "\(response)", "error": "\(error)"])
+        throw error
+      }
       results.merge(parsed) { $1 }
     }
     return results

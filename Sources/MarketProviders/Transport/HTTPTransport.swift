@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import MarketCore
 import NIOCore
 import NIOHTTP1
@@ -46,8 +47,14 @@ public final class HTTPTransport: Sendable {
 
   /// Performs an adapter's request within `timeout` and returns the response as a value for
   /// the adapter's parser. Sensitive header and query values are scrubbed from any error text.
+  ///
+  /// `logger` gets one debug line per request (credentials redacted) and per outcome.
+  /// AsyncHTTPClient gets it too, but never below `.debug`: at `.trace` it logs every
+  /// response part as received, and a body that echoes the caller's key (Alpha Vantage's
+  /// error messages do) would land in the log verbatim.
   public func perform(
-    _ request: HTTPRequestSpec, timeout: Duration, receivedAt: @Sendable () -> Date, source: ProviderID
+    _ request: HTTPRequestSpec, timeout: Duration, receivedAt: @Sendable () -> Date, source: ProviderID,
+    logger: Logger = HTTPTransport.silentLogger
   ) async throws(ProviderError) -> HTTPResponseSnapshot {
     var outgoing = HTTPClientRequest(url: request.url)
     outgoing.method = NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue)
@@ -55,20 +62,33 @@ public final class HTTPTransport: Sendable {
     outgoing.headers.add(name: "Accept-Encoding", value: "gzip, deflate")
     for header in request.headers { outgoing.headers.replaceOrAdd(name: header.name, value: header.value) }
     if !configuration.reusesConnections { outgoing.headers.replaceOrAdd(name: "Connection", value: "close") }
+    var clientLogger = logger
+    if clientLogger.logLevel < .debug { clientLogger.logLevel = .debug }
+    logger.debug("upstream request", metadata: ["provider": "\(source)", "request": "\(request.redactedDescription)"])
     do {
-      let response = try await client.execute(outgoing, timeout: .nanoseconds(timeout.nanoseconds))
+      let response = try await client.execute(outgoing, timeout: .nanoseconds(timeout.nanoseconds), logger: clientLogger)
       if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > configuration.maximumBodyBytes {
         throw ProviderError.malformedBody(
           excerpt: "response of \(length) bytes refused (limit \(configuration.maximumBodyBytes))")
       }
       let body = try await response.body.collect(upTo: configuration.maximumBodyBytes)
+      logger.debug(
+        "upstream response",
+        metadata: ["provider": "\(source)", "status": "\(response.status.code)", "bytes": "\(body.readableBytes)"])
       return HTTPResponseSnapshot(
         status: Int(response.status.code), headers: response.headers.map { HTTPHeader(name: $0.name, value: $0.value) },
         body: Array(body.readableBytesView), symbols: request.symbols, receivedAt: receivedAt(), source: source)
     } catch {
-      throw Self.classify(error, limit: configuration.maximumBodyBytes, secrets: request.sensitiveValues)
+      let failure = Self.classify(error, limit: configuration.maximumBodyBytes, secrets: request.sensitiveValues)
+      logger.debug(
+        "upstream call failed",
+        metadata: ["provider": "\(source)", "class": "\(failure.errorClass)", "error": "\(failure)"])
+      throw failure
     }
   }
+
+  /// A logger that drops everything: the default when the caller has none to give.
+  public static let silentLogger = Logger(label: "lianyaohu.http", factory: { _ in SwiftLogNoOpLogHandler() })
 
   /// Maps transport errors into the taxonomy, in words an operator understands.
   static func classify(_ error: any Error, limit: Int, secrets: [String]) -> ProviderError {
@@ -88,6 +108,12 @@ public final class HTTPTransport: Sendable {
       default:
         break
       }
+    }
+    if let error = error as? IOError, error.errnoCode == ECONNRESET {
+      return .transport("connection reset by peer")
+    }
+    if let error = error as? HTTPParserError, error == .invalidEOFState {
+      return .transport("connection closed before the whole response arrived")
     }
     var text = String(describing: error)
     for secret in secrets where !secret.isEmpty { text = text.replacingOccurrences(of: secret, with: "***") }
