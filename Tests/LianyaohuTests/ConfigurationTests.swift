@@ -197,3 +197,18 @@ struct ProviderConfigurationTests {
     #expect(try AppConfiguration.parse("", file: "c.toml").core.quoteFanOut == .hedgedDefault)
   }
 }
+
+@Suite("Yahoo session configuration")
+struct YahooConfigurationTests {
+  @Test("a crumb and cookie from the environment enable the session; one without the other is an error")
+  func session() throws {
+    let text = "[providers.yahoo]\nkind = \"yahoo\"\ncrumb_env = \"Y_CRUMB\"\ncookie_env = \"Y_COOKIE\"\n"
+    let configuration = try AppConfiguration.parse(text, file: "c.toml", environment: ["Y_CRUMB": "c1", "Y_COOKIE": "A3=x"])
+    #expect(configuration.providers.first?.crumb?.value == "c1")
+    #expect(configuration.providers.first?.cookie?.value == "A3=x")
+    #expect(throws: ConfigurationError.self) {
+      try AppConfiguration.parse(
+        "[providers.yahoo]\nkind = \"yahoo\"\ncrumb_env = \"Y_CRUMB\"\n", file: "c.toml", environment: ["Y_CRUMB": "c1"])
+    }
+  }
+}

@@ -64,6 +64,9 @@ struct ProviderSettings: Sendable, Equatable {
   var backend: String?
   var username: String?
   var password: Credential?
+  /// Yahoo: a crumb and cookie pair enables the batched v7 quote endpoint.
+  var crumb: Credential?
+  var cookie: Credential?
   var timeout: Duration = .seconds(8)
 }
 
@@ -181,7 +184,9 @@ extension AppConfiguration {
       "latency_median_ms", "latency_p99_ms", "error_rate", "timeout_rate", "garbage_rate", "batch_size", "outage_period_s",
       "outage_down_s", "outage_phase_s",
     ]
-    let httpKeys: Set<String> = ["base_url", "api_key_env", "api_key", "backend", "username", "password_env"]
+    let httpKeys: Set<String> = [
+      "base_url", "api_key_env", "api_key", "backend", "username", "password_env", "crumb_env", "cookie_env",
+    ]
     try table.rejectUnknownKeys(common.union(kind == .simulated ? simulatedKeys : httpKeys))
 
     var settings = ProviderSettings(
@@ -208,6 +213,12 @@ extension AppConfiguration {
     settings.backend = try table.string("backend")
     settings.username = try table.string("username")
     settings.password = try credential(table, "password_env", nil, environment: environment)
+    // Yahoo's v7 quote needs a session (crumb and cookie); without one the v8 chart is used.
+    settings.crumb = try credential(table, "crumb_env", nil, environment: environment)
+    settings.cookie = try credential(table, "cookie_env", nil, environment: environment)
+    if (settings.crumb == nil) != (settings.cookie == nil) {
+      throw table.error(settings.crumb == nil ? "crumb_env" : "cookie_env", "crumb_env and cookie_env go together")
+    }
     return settings
   }
 

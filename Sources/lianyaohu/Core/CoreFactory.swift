@@ -43,9 +43,12 @@ private func makeProvider(
         id: id, origin: settings.baseURL ?? "http://127.0.0.1:6900", backend: settings.backend ?? "fmp",
         credentials: credentials))
   case .yahoo:
+    let session = settings.crumb.flatMap { crumb in
+      settings.cookie.map { YahooFinanceAdapter.Session(crumb: Secret(crumb.value), cookie: Secret($0.value)) }
+    }
     return http(
       YahooFinanceAdapter(
-        id: id, chartOrigin: settings.baseURL ?? "https://query2.finance.yahoo.com",
+        id: id, session: session, chartOrigin: settings.baseURL ?? "https://query2.finance.yahoo.com",
         quoteOrigin: settings.baseURL ?? "https://query1.finance.yahoo.com"))
   case .alphaVantage:
     return http(AlphaVantageAdapter(id: id, apiKey: key, origin: settings.baseURL ?? "https://www.alphavantage.co"))
