@@ -190,6 +190,33 @@ keys q
 check "and q quits it with status 0" 10 shows "^EXIT=0"
 check "the API is gone with it" 5 bash -c "! curl -s --max-time 2 '$url/healthz' >/dev/null"
 
+# A server with a token: a command without it fails with the server's reason in the events
+# pane; with it (from the environment) it succeeds; the token never reaches the log.
+start_serve_with_token() { LIANYAOHU_API_TOKEN=e2e-secret start_serve 0; }
+if start_serve_with_token; then
+  keys "clear; '$binary' dash --connect '$url'; echo EXIT=\$?" Enter
+  check "attached to a server that wants a token" 20 shows_all_immortals
+  for _ in 1 2 3 4 5 6 7 8; do keys Tab; done
+  keys t
+  check "without the token a trip fails, with the server's reason in the events pane" 10 \
+    shows "trip sim-alpha failed: .*Bearer .*LIANYAOHU_AP"
+  check "and the server did not trip it" 5 provider_state sim-alpha closed
+  keys q
+  check "q quits" 10 shows "^EXIT=0"
+  keys "clear; LIANYAOHU_API_TOKEN=e2e-secret '$binary' dash --connect '$url'; echo EXIT=\$?" Enter
+  check "attached again, the token in LIANYAOHU_API_TOKEN" 20 shows_all_immortals
+  for _ in 1 2 3 4 5 6 7 8; do keys Tab; done
+  keys t
+  check "with the token the trip reaches the server" 10 provider_state sim-alpha forced-open
+  check "the token is never on screen" 1 lacks "e2e-secret"
+  keys q
+  check "q quits" 10 shows "^EXIT=0"
+  check "the token is never in the dashboard's log" 1 bash -c "! grep -q e2e-secret '$log'"
+  stop_serve
+else
+  check "serve starts with a token" 0 false
+fi
+
 keys "clear; stty -a | tr ' ;' '\n\n' | grep -xE -- '-?(icanon|echo|isig)' | tr '\n' ' '; echo" Enter
 check "the terminal is restored: canonical mode, echo and signals are on" 5 terminal_restored
 
