@@ -107,6 +107,7 @@ let package = Package(
         "TerminalUI",
         "TerminalBackend",
         "ControlAPI",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "Prometheus", package: "swift-prometheus"),

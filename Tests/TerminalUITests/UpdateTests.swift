@@ -186,3 +186,39 @@ struct UpdateTests {
     #expect(render(state).find("SIMULATED") == nil)
   }
 }
+
+@Suite("Connection to a remote core")
+struct ConnectionUpdateTests {
+  @Test("losing and regaining the core is written to the events pane once, with the reason")
+  func transitions() {
+    var state = Fixtures.state(width: 160, height: 48)
+    _ = update(&state, .connection(.connected("127.0.0.1:8686")))
+    #expect(state.market.events.first?.text == "✓ connected to 127.0.0.1:8686")
+    let before = state.market.events.count
+    _ = update(&state, .connection(.disconnected("127.0.0.1:8686", reason: "connection refused; retry 1 in 0.5 s")))
+    #expect(state.market.events.count == before + 1)
+    #expect(state.market.events.first?.text.hasPrefix("✗ disconnected from 127.0.0.1:8686: connection refused") == true)
+    #expect(state.message?.isError == true)
+    _ = update(&state, .connection(.disconnected("127.0.0.1:8686", reason: "connection refused; retry 2 in 1.0 s")))
+    #expect(state.market.events.count == before + 1, "a retry that fails again adds no line")
+    #expect(state.connection.badge == "DISCONNECTED 127.0.0.1:8686 · retrying")
+    _ = update(&state, .connection(.connected("127.0.0.1:8686")))
+    #expect(state.market.events.count == before + 2)
+    #expect(state.connection.badge == nil)
+  }
+
+  @Test("a remote event line goes into the events pane as it is")
+  func remoteLine() {
+    var state = Fixtures.state(width: 160, height: 48)
+    let line = EventLine(time: Fixtures.time, kind: .breaker, text: "sim-beta breaker closed → open: failure rate 60%")
+    _ = update(&state, DashboardUpdate.eventLine(line).action)
+    #expect(state.market.events.first == line)
+  }
+
+  @Test("the header shows the disconnected badge")
+  func badge() {
+    var state = Fixtures.state(width: 160, height: 48)
+    _ = update(&state, .connection(.disconnected("10.0.0.5:8686", reason: "timed out")))
+    #expect(render(state).lines().first?.contains("DISCONNECTED 10.0.0.5:8686 · retrying") == true)
+  }
+}

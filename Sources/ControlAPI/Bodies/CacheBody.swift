@@ -2,20 +2,20 @@ import MarketCore
 
 /// `GET /v1/cache`: the counters of every cache tier (today only `memory`; the shared tiers
 /// add theirs when they land).
-struct CacheBody: Encodable {
-  struct Tier: Encodable {
-    var tier: String
-    var entries: Int
-    var bytes: Int
-    var maximumEntries: Int
-    var maximumBytes: Int
-    var hits: Int
-    var misses: Int
-    var staleServes: Int
-    var evictions: Int
-    var expirations: Int
-    var insertions: Int
-    var hitRatio: Double?
+public struct CacheBody: Codable, Sendable {
+  public struct Tier: Codable, Sendable {
+    public var tier: String
+    public var entries: Int
+    public var bytes: Int
+    public var maximumEntries: Int
+    public var maximumBytes: Int
+    public var hits: Int
+    public var misses: Int
+    public var staleServes: Int
+    public var evictions: Int
+    public var expirations: Int
+    public var insertions: Int
+    public var hitRatio: Double?
 
     enum CodingKeys: String, CodingKey {
       case tier, entries, bytes
@@ -43,8 +43,8 @@ struct CacheBody: Encodable {
     }
   }
 
-  var tiers: [Tier]
-  var refreshesInFlight: Int
+  public var tiers: [Tier]
+  public var refreshesInFlight: Int
 
   enum CodingKeys: String, CodingKey {
     case tiers
@@ -58,7 +58,7 @@ struct CacheBody: Encodable {
 }
 
 /// The answer to a `DELETE` on the cache: what was dropped.
-struct InvalidationBody: Encodable {
-  var scope: String
-  var removed: Int
+public struct InvalidationBody: Codable, Sendable {
+  public var scope: String
+  public var removed: Int
 }

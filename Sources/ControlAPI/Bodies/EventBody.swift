@@ -2,18 +2,18 @@ import Foundation
 import MarketCore
 
 /// A core event other than a quote update, as the live stream sends it.
-struct EventBody: Encodable {
-  var time: Date
-  var kind: String
-  var summary: String
-  var provider: String?
-  var symbols: [String]?
-  var errorClass: String?
-  var from: String?
-  var to: String?
-  var reason: String?
-  var immortal: String?
-  var removed: Int?
+public struct EventBody: Codable, Sendable {
+  public var time: Date
+  public var kind: String
+  public var summary: String
+  public var provider: String?
+  public var symbols: [String]?
+  public var errorClass: String?
+  public var from: String?
+  public var to: String?
+  public var reason: String?
+  public var immortal: String?
+  public var removed: Int?
 
   enum CodingKeys: String, CodingKey {
     case time, kind, summary, provider, symbols
@@ -55,9 +55,9 @@ struct EventBody: Encodable {
 }
 
 /// The first event of every stream: everything a dashboard needs to draw its first frame.
-struct SnapshotBody: Encodable {
-  var immortals: [ImmortalBody]
-  var providers: [ProviderBody]
-  var cache: CacheBody
-  var events: [EventBody]
+public struct SnapshotBody: Codable, Sendable {
+  public var immortals: [ImmortalBody]
+  public var providers: [ProviderBody]
+  public var cache: CacheBody
+  public var events: [EventBody]
 }

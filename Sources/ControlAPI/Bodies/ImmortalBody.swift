@@ -1,21 +1,21 @@
 import MarketCore
 
 /// One immortal with their watchlist: each symbol's active flag and, when known, its quote.
-struct ImmortalBody: Encodable {
-  struct Entry: Encodable {
-    var symbol: String
-    var active: Bool
-    var quote: QuoteBody?
-    var error: ErrorDetail?
+public struct ImmortalBody: Codable, Sendable {
+  public struct Entry: Codable, Sendable {
+    public var symbol: String
+    public var active: Bool
+    public var quote: QuoteBody?
+    public var error: ErrorDetail?
   }
 
-  var id: String
-  var name: String
-  var pinyin: String
-  var trigram: String
-  var trigramSymbol: String
-  var stance: String
-  var symbols: [Entry]
+  public var id: String
+  public var name: String
+  public var pinyin: String
+  public var trigram: String
+  public var trigramSymbol: String
+  public var stance: String
+  public var symbols: [Entry]
 
   enum CodingKeys: String, CodingKey {
     case id, name, pinyin, trigram
@@ -45,8 +45,8 @@ struct ImmortalBody: Encodable {
   }
 }
 
-struct ImmortalsBody: Encodable {
-  var immortals: [ImmortalBody]
+public struct ImmortalsBody: Codable, Sendable {
+  public var immortals: [ImmortalBody]
 }
 
 /// `PUT /v1/immortals/{id}`: the whole watchlist, in order.
@@ -59,16 +59,24 @@ struct WatchlistReplacement: Decodable {
   var symbols: [Entry]
 }
 
-/// `PATCH /v1/immortals/{id}`: edits applied in order, all or none.
-struct WatchlistPatch: Decodable {
-  struct Edit: Decodable {
-    enum Operation: String, Decodable {
+/// `PATCH /v1/immortals/{id}`: edits applied in order, all or none. Public so a client (the
+/// dashboard attached over HTTP) sends exactly what the route decodes.
+public struct WatchlistPatch: Codable, Sendable {
+  public struct Edit: Codable, Sendable {
+    public enum Operation: String, Codable, Sendable {
       case add, remove, toggle, activate, deactivate
     }
 
-    var op: Operation
-    var symbol: String
+    public var op: Operation
+    public var symbol: String
+
+    public init(op: Operation, symbol: String) {
+      self.op = op
+      self.symbol = symbol
+    }
   }
 
-  var edits: [Edit]
+  public var edits: [Edit]
+
+  public init(edits: [Edit]) { self.edits = edits }
 }

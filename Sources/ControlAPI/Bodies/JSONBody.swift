@@ -60,13 +60,13 @@ enum JSONBody {
 }
 
 /// `{"error":{"class":"...","message":"..."}}`
-struct ErrorEnvelope: Encodable {
-  var error: ErrorDetail
+public struct ErrorEnvelope: Codable, Sendable {
+  public var error: ErrorDetail
 }
 
-struct ErrorDetail: Encodable {
-  var errorClass: String
-  var message: String
+public struct ErrorDetail: Codable, Sendable {
+  public var errorClass: String
+  public var message: String
 
   enum CodingKeys: String, CodingKey {
     case errorClass = "class"

@@ -2,17 +2,17 @@ import MarketCore
 
 /// `GET /v1/providers`: what the dashboard's providers pane shows, as values. Durations are
 /// in seconds; rates are fractions from 0 to 1 unless the name says percent.
-struct ProviderBody: Encodable {
-  struct Breaker: Encodable {
-    var state: String
-    var reason: String?
-    var failureRatePercent: Double?
-    var slowCallRatePercent: Double?
-    var failureRateThresholdPercent: Double?
-    var slowCallRateThresholdPercent: Double?
-    var bufferedCalls: Int
-    var notPermittedCalls: Int
-    var nextProbeInSeconds: Double?
+public struct ProviderBody: Codable, Sendable {
+  public struct Breaker: Codable, Sendable {
+    public var state: String
+    public var reason: String?
+    public var failureRatePercent: Double?
+    public var slowCallRatePercent: Double?
+    public var failureRateThresholdPercent: Double?
+    public var slowCallRateThresholdPercent: Double?
+    public var bufferedCalls: Int
+    public var notPermittedCalls: Int
+    public var nextProbeInSeconds: Double?
 
     enum CodingKeys: String, CodingKey {
       case state, reason
@@ -26,15 +26,15 @@ struct ProviderBody: Encodable {
     }
   }
 
-  struct Health: Encodable {
-    var latencyP50Seconds: Double?
-    var latencyP99Seconds: Double?
-    var latencyEWMASeconds: Double?
-    var errorRate: Double?
-    var requestsPerSecond: Double?
-    var totalRequests: Int
-    var consecutiveFailures: Int
-    var lastError: String?
+  public struct Health: Codable, Sendable {
+    public var latencyP50Seconds: Double?
+    public var latencyP99Seconds: Double?
+    public var latencyEWMASeconds: Double?
+    public var errorRate: Double?
+    public var requestsPerSecond: Double?
+    public var totalRequests: Int
+    public var consecutiveFailures: Int
+    public var lastError: String?
 
     enum CodingKeys: String, CodingKey {
       case latencyP50Seconds = "latency_p50_seconds"
@@ -48,16 +48,16 @@ struct ProviderBody: Encodable {
     }
   }
 
-  struct Limits: Encodable {
-    var maximumConcurrent: Int?
-    var inFlight: Int
-    var requestsPerMinute: Double?
-    var dailyQuota: Int?
-    var quotaUsed: Int
-    var costPerCall: Double?
-    var costSpent: Double?
-    var backingOffForSeconds: Double?
-    var exhausted: Bool
+  public struct Limits: Codable, Sendable {
+    public var maximumConcurrent: Int?
+    public var inFlight: Int
+    public var requestsPerMinute: Double?
+    public var dailyQuota: Int?
+    public var quotaUsed: Int
+    public var costPerCall: Double?
+    public var costSpent: Double?
+    public var backingOffForSeconds: Double?
+    public var exhausted: Bool
 
     enum CodingKeys: String, CodingKey {
       case maximumConcurrent = "maximum_concurrent"
@@ -72,14 +72,14 @@ struct ProviderBody: Encodable {
     }
   }
 
-  var id: String
-  var priority: Int
-  var simulated: Bool
-  var enabled: Bool
-  var up: Bool
-  var breaker: Breaker
-  var health: Health
-  var limits: Limits
+  public var id: String
+  public var priority: Int
+  public var simulated: Bool
+  public var enabled: Bool
+  public var up: Bool
+  public var breaker: Breaker
+  public var health: Health
+  public var limits: Limits
 
   init(_ status: ProviderStatus) {
     id = status.id.name
@@ -106,6 +106,6 @@ struct ProviderBody: Encodable {
   }
 }
 
-struct ProvidersBody: Encodable {
-  var providers: [ProviderBody]
+public struct ProvidersBody: Codable, Sendable {
+  public var providers: [ProviderBody]
 }

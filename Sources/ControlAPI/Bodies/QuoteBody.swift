@@ -3,24 +3,24 @@ import MarketCore
 
 /// One quote as the API serves it: the price with where it came from, how old it is, and
 /// whether it is stale or simulated, so an agent never mistakes an old or fake price for a live one.
-struct QuoteBody: Encodable {
-  var symbol: String
-  var price: Double
-  var change: Double?
-  var changePercent: Double?
-  var open: Double?
-  var high: Double?
-  var low: Double?
-  var previousClose: Double?
-  var volume: Int64?
-  var currency: String?
-  var asOf: Date
-  var receivedAt: Date
-  var source: String
-  var ageSeconds: Double
-  var stale: Bool
-  var simulated: Bool
-  var origin: String
+public struct QuoteBody: Codable, Sendable {
+  public var symbol: String
+  public var price: Double
+  public var change: Double?
+  public var changePercent: Double?
+  public var open: Double?
+  public var high: Double?
+  public var low: Double?
+  public var previousClose: Double?
+  public var volume: Int64?
+  public var currency: String?
+  public var asOf: Date
+  public var receivedAt: Date
+  public var source: String
+  public var ageSeconds: Double
+  public var stale: Bool
+  public var simulated: Bool
+  public var origin: String
 
   enum CodingKeys: String, CodingKey {
     case symbol, price, change
@@ -60,11 +60,11 @@ struct QuoteBody: Encodable {
 /// `GET /v1/quotes?symbols=...`: every symbol asked for lands in exactly one of the two lists,
 /// in the order asked.
 struct BatchQuotesBody: Encodable {
-  var quotes: [QuoteBody]
-  var errors: [SymbolErrorBody]
+  public var quotes: [QuoteBody]
+  public var errors: [SymbolErrorBody]
 }
 
 struct SymbolErrorBody: Encodable {
-  var symbol: String
-  var error: ErrorDetail
+  public var symbol: String
+  public var error: ErrorDetail
 }

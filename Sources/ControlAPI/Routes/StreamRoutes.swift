@@ -111,7 +111,7 @@ struct StreamSession: Sendable {
       cache: CacheBody(core.cacheStatistics), events: core.events.recent.suffix(50).map(EventBody.init))
     state.lastProviders = JSONBody.encode(snapshot.providers)
     state.lastCache = JSONBody.encode(snapshot.cache)
-    if try await send("snapshot", snapshot, &state, &writer) { return }
+    if try await send(.snapshot, snapshot, &state, &writer) { return }
     for await item in queue.items {
       switch item {
       case .event(let event):
@@ -138,16 +138,16 @@ struct StreamSession: Sendable {
     switch event.kind {
     case .quoteUpdated(let served):
       if let symbols = options.symbols, !symbols.contains(served.symbol) { return false }
-      return try await send("quote", QuoteBody(served), &state, &writer)
+      return try await send(.quote, QuoteBody(served), &state, &writer)
     case .watchlistChanged(let id, let list):
       return try await send(
-        "watchlist", ImmortalBody(Immortal.named(id), watchlist: list, quotes: lastKnown(list.symbols)), &state, &writer)
+        .watchlist, ImmortalBody(Immortal.named(id), watchlist: list, quotes: lastKnown(list.symbols)), &state, &writer)
     case .breakerTransition, .operatorAction:
       // The state behind these changed: send it now rather than at the next tick.
-      if try await send("event", EventBody(event), &state, &writer) { return true }
+      if try await send(.event, EventBody(event), &state, &writer) { return true }
       return try await sendChangedStatus(&state, &writer)
     case .providerError, .cacheInvalidated, .dataQuality:
-      return try await send("event", EventBody(event), &state, &writer)
+      return try await send(.event, EventBody(event), &state, &writer)
     }
   }
 
@@ -155,22 +155,22 @@ struct StreamSession: Sendable {
     let providers = core.providerStatuses().map(ProviderBody.init)
     if let data = JSONBody.encode(providers), data != state.lastProviders {
       state.lastProviders = data
-      if try await send("providers", ProvidersBody(providers: providers), &state, &writer) { return true }
+      if try await send(.providers, ProvidersBody(providers: providers), &state, &writer) { return true }
     }
     let cache = CacheBody(core.cacheStatistics)
     if let data = JSONBody.encode(cache), data != state.lastCache {
       state.lastCache = data
-      if try await send("cache", cache, &state, &writer) { return true }
+      if try await send(.cache, cache, &state, &writer) { return true }
     }
     return false
   }
 
   private func send(
-    _ name: String, _ body: some Encodable, _ state: inout StreamState, _ writer: inout any ResponseBodyWriter
+    _ name: StreamEventName, _ body: some Encodable, _ state: inout StreamState, _ writer: inout any ResponseBodyWriter
   ) async throws -> Bool {
     guard let data = JSONBody.encode(body) else { return false }
     state.sent += 1
-    try await writer.write(ServerSentEvent(id: state.sent, event: name, data: data).encoded())
+    try await writer.write(ServerSentEvent(id: state.sent, event: name.rawValue, data: data).encoded())
     state.lastWrite = core.clock.now()
     return state.maximumEvents.map { state.sent >= $0 } ?? false
   }

@@ -3,14 +3,15 @@ import MarketCore
 
 /// Where the dashboard's data comes from and where its operator commands go.
 ///
-/// In process it wraps the `DataAbstractionLayer` (`lianyaohu dash`); a later client will
-/// implement it over the control API (`lianyaohu dash --connect URL`), and the dashboard
-/// itself will not change.
+/// In process it wraps the `DataAbstractionLayer` (`lianyaohu dash`); over the control API it
+/// mirrors a core that runs elsewhere (`lianyaohu dash --connect URL`). The dashboard is the
+/// same either way.
 public protocol DashboardDataSource: Sendable {
   /// Everything the panes show, as of now.
   func snapshot() async -> DashboardSnapshot
-  /// Core events from now on: quote updates, breaker transitions, operator actions, errors.
-  func events() -> AsyncStream<MarketEvent>
+  /// What changes from now on: core events (quote updates, breaker transitions, operator
+  /// actions, errors) and, from a remote core, its statuses and the connection.
+  func updates() -> AsyncStream<DashboardUpdate>
   /// Carries out one operator command; the success value is a one-line confirmation.
   func perform(_ command: OperatorCommand) async -> Result<String, OperatorCommandError>
 }
@@ -53,7 +54,10 @@ public enum ConnectionState: Hashable, Sendable {
   /// The core runs in this process.
   case inProcess
   case connected(String)
+  /// The first attempt, before anything is known.
   case connecting(String)
+  /// The connection failed or was lost; the source keeps retrying and stays here until it is
+  /// connected again.
   case disconnected(String, reason: String)
 
   /// Text for the header; nil when there is nothing worth saying.
@@ -61,7 +65,17 @@ public enum ConnectionState: Hashable, Sendable {
     switch self {
     case .inProcess, .connected: nil
     case .connecting(let endpoint): "CONNECTING \(endpoint)"
-    case .disconnected(let endpoint, _): "DISCONNECTED \(endpoint)"
+    case .disconnected(let endpoint, _): "DISCONNECTED \(endpoint) · retrying"
+    }
+  }
+
+  /// The events pane's line when the dashboard moves into this state from `previous`; nil
+  /// when nothing changed that an operator needs to read (a retry that failed again).
+  public func eventText(after previous: ConnectionState) -> String? {
+    switch (previous, self) {
+    case (.connected, .connected), (.disconnected, .disconnected), (_, .inProcess), (_, .connecting): nil
+    case (_, .connected(let endpoint)): "✓ connected to \(endpoint)"
+    case (_, .disconnected(let endpoint, let reason)): "✗ disconnected from \(endpoint): \(reason); retrying with backoff"
     }
   }
 }

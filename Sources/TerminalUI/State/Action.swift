@@ -14,6 +14,8 @@ public enum Action: Hashable, Sendable {
   case providerStatuses([ProviderStatus])
   case cacheStatistics([CacheStatistics])
   case event(MarketEvent)
+  /// An events pane line from elsewhere (a remote core's event, in its own words).
+  case eventLine(EventLine)
   case watchlists([ImmortalID: Watchlist])
   case connection(ConnectionState)
   /// An operator command ran; its confirmation or error.

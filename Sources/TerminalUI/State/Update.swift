@@ -38,8 +38,10 @@ public func update(_ state: inout DashboardState, _ action: Action) -> [Effect] 
   case .watchlists(let lists):
     state.market.watchlists = lists
     clampSelections(&state)
+  case .eventLine(let line):
+    state.market.append(line)
   case .connection(let connection):
-    state.connection = connection
+    setConnection(connection, &state)
   case .commandFinished(let command, let result):
     return finish(command, result, &state)
   case .persistenceFailed(let reason):
@@ -53,7 +55,7 @@ public func update(_ state: inout DashboardState, _ action: Action) -> [Effect] 
 
 private func apply(_ snapshot: DashboardSnapshot, to state: inout DashboardState) {
   state.now = max(state.now, snapshot.time)
-  state.connection = snapshot.connection
+  setConnection(snapshot.connection, &state)
   var market = state.market
   market.watchlists = snapshot.watchlists
   market.takeProviders(snapshot.providers, at: snapshot.time)
@@ -68,6 +70,16 @@ private func apply(_ snapshot: DashboardSnapshot, to state: inout DashboardState
   }
   state.market = market
   clampSelections(&state)
+}
+
+/// Takes the new connection state; losing or regaining the core is written to the events pane.
+private func setConnection(_ connection: ConnectionState, _ state: inout DashboardState) {
+  if let text = connection.eventText(after: state.connection) {
+    state.market.append(EventLine(time: state.now, kind: .dashboard, text: text))
+    let isConnected = if case .connected = connection { true } else { false }
+    show(text, isError: !isConnected, &state)
+  }
+  state.connection = connection
 }
 
 private func clampSelections(_ state: inout DashboardState) {

@@ -1,7 +1,10 @@
 import ArgumentParser
+import AsyncHTTPClient
+import ControlAPI
 import Foundation
 import Logging
 import MarketCore
+import MarketProviders
 import ServiceLifecycle
 import TerminalBackend
 import TerminalUI
@@ -12,7 +15,12 @@ struct DashCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dash",
     abstract: "Open the operator dashboard (simulated market by default).",
-    discussion: "Press ? inside for every key; q quits. Logs go to a file, never onto the screen.")
+    discussion: """
+      Press ? inside for every key; q quits. Logs go to a file, never onto the screen. With --connect \
+      the dashboard runs no core of its own: it mirrors the one behind that URL (lianyaohu serve) over \
+      its live stream, sends operator keys to its control routes, and reconnects by itself when the \
+      server goes away.
+      """)
 
   @OptionGroup var core: CoreOptions
 
@@ -24,6 +32,36 @@ struct DashCommand: AsyncParsableCommand {
 
   @Option(help: ArgumentHelp("Where logs go while the dashboard runs.", valueName: "file"))
   var logFile: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Attach to a core served elsewhere (lianyaohu serve) instead of running one here.", valueName: "http://host:port"))
+  var connect: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Bearer token for the remote core's mutating routes, with --connect (default: $LIANYAOHU_API_TOKEN, which keeps it out of the process list). Never shown or logged.",
+      valueName: "token"))
+  var token: String?
+
+  @Option(help: "Also serve the control API on 127.0.0.1 at this port, so agents can share this process.")
+  var port: Int?
+
+  func validate() throws {
+    try APIServing.validate(port: port)
+    if let connect {
+      guard port == nil else {
+        throw ValidationError("--port serves this process's core, and with --connect there is none; serve from the remote one")
+      }
+      do {
+        _ = try RemoteEndpoint(connect)
+      } catch {
+        throw ValidationError("--connect \(connect): \(error)")
+      }
+    } else if token != nil {
+      throw ValidationError("--token is for --connect; a served API takes its token from LIANYAOHU_API_TOKEN")
+    }
+  }
 
   func run() async throws {
     let environment = ProcessInfo.processInfo.environment
@@ -49,22 +87,49 @@ struct DashCommand: AsyncParsableCommand {
     logger.logLevel = .info
     for warning in selection.warnings { logger.warning("\(warning)") }
 
-    let core = makeCore(configuration: configuration)
-    let dashboard = DashboardService(
-      source: CoreDashboardDataSource(core: core),
-      options: DashboardService.Options(themes: selection.themes, initialTheme: selection.chosen, monochrome: monochrome),
-      makeTerminal: { try NCursesTerminal(colourMode: monochrome ? .monochrome : .automatic) },
-      // Edits reach the config file through WatchlistPersistenceService, whatever made them.
-      persistWatchlists: { _ in },
-      logger: logger)
-    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-      .init(service: RefreshService(loop: RefreshLoop(core: core))),
-      .init(
-        service: dashboard, successTerminationBehavior: .gracefullyShutdownGroup,
-        failureTerminationBehavior: .gracefullyShutdownGroup),
-    ]
-    if let file = configuration.file {
-      services.append(.init(service: WatchlistPersistenceService(core: core, path: file, logger: logger)))
+    let options = DashboardService.Options(themes: selection.themes, initialTheme: selection.chosen, monochrome: monochrome)
+    let makeTerminal: @Sendable () throws -> any Terminal = {
+      try NCursesTerminal(colourMode: monochrome ? .monochrome : .automatic)
+    }
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    var client: HTTPClient?
+    if let connect {
+      let endpoint = try RemoteEndpoint(connect)
+      let http = Self.makeClient()
+      client = http
+      let source = HTTPDashboardDataSource(
+        endpoint: endpoint, token: (token ?? environment[APIServing.defaultTokenVariable]).flatMap(Self.secret), client: http,
+        logger: logger)
+      logger.notice("attaching to a remote core", metadata: ["endpoint": "\(endpoint)"])
+      services = [
+        .init(service: source),
+        .init(
+          service: DashboardService(
+            source: source, options: options, makeTerminal: makeTerminal,
+            // The remote core saves its own watchlists.
+            persistWatchlists: { _ in }, logger: logger),
+          successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+      ]
+    } else {
+      let apiConfiguration = try port.map(APIServing.loopbackConfiguration(port:))
+      let core = makeCore(configuration: configuration)
+      let dashboard = DashboardService(
+        source: CoreDashboardDataSource(core: core), options: options, makeTerminal: makeTerminal,
+        // Edits reach the config file through WatchlistPersistenceService, whatever made them.
+        persistWatchlists: { _ in },
+        logger: logger)
+      services = [
+        .init(service: RefreshService(loop: RefreshLoop(core: core))),
+        .init(
+          service: dashboard, successTerminationBehavior: .gracefullyShutdownGroup,
+          failureTerminationBehavior: .gracefullyShutdownGroup),
+      ]
+      if let file = configuration.file {
+        services.append(.init(service: WatchlistPersistenceService(core: core, path: file, logger: logger)))
+      }
+      if let apiConfiguration {
+        services.append(.init(service: APIServing.server(core: core, configuration: apiConfiguration, logger: logger)))
+      }
     }
     let group = ServiceGroup(
       configuration: .init(
@@ -74,9 +139,26 @@ struct DashCommand: AsyncParsableCommand {
     do {
       try await group.run()
     } catch {
+      try? await client?.shutdown()
       // Put standard error back first so the one-line reason reaches the operator.
       redirect?.restore()
       throw error
     }
+    try? await client?.shutdown()
+  }
+
+  /// One client for the stream and the commands. The read timeout is an idle timeout: the
+  /// stream sends a heartbeat after 15 s of quiet, so 45 s without a byte means a dead server.
+  private static func makeClient() -> HTTPClient {
+    var settings = HTTPClient.Configuration(timeout: .init(connect: .seconds(3), read: .seconds(45)))
+    // A redirect could carry the token to another host.
+    settings.redirectConfiguration = .disallow
+    settings.httpVersion = .http1Only
+    return HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
+  }
+
+  private static func secret(_ text: String) -> Secret? {
+    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    return trimmed.isEmpty ? nil : Secret(trimmed)
   }
 }

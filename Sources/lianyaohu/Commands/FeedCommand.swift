@@ -28,17 +28,11 @@ struct FeedCommand: AsyncParsableCommand {
       throw ValidationError("--every must be between 0.1 and 3600 seconds")
     }
     guard frames >= 0 else { throw ValidationError("--frames must not be negative") }
-    if let port, !(0...65_535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
+    try APIServing.validate(port: port)
   }
 
   func run() async throws {
-    var apiConfiguration: APIConfiguration?
-    if let port {
-      var configuration = APIConfiguration(metricsRegistry: APIServing.metricsRegistry)
-      configuration.port = port
-      configuration.token = try APIServing.token(variable: nil)
-      apiConfiguration = configuration
-    }
+    let apiConfiguration = try port.map(APIServing.loopbackConfiguration(port:))
     let core = makeCore(configuration: try self.core.loadConfiguration())
     var logger = Logger(label: "lianyaohu.feed")
     logger.logLevel = .warning

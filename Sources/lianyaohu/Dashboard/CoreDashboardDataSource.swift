@@ -23,8 +23,16 @@ struct CoreDashboardDataSource: DashboardDataSource {
       quoteTimeToLive: core.configuration.quotePolicy.timeToLive, connection: .inProcess)
   }
 
-  func events() -> AsyncStream<MarketEvent> {
-    core.updates()
+  func updates() -> AsyncStream<DashboardUpdate> {
+    let events = core.updates()
+    // Bounded like the core's own subscription: a stalled dashboard drops the oldest events.
+    return AsyncStream(bufferingPolicy: .bufferingNewest(4096)) { continuation in
+      let forwarding = Task {
+        for await event in events { continuation.yield(.event(event)) }
+        continuation.finish()
+      }
+      continuation.onTermination = { _ in forwarding.cancel() }
+    }
   }
 
   func perform(_ command: OperatorCommand) async -> Result<String, OperatorCommandError> {

@@ -68,7 +68,7 @@ struct DashboardService: Service {
         if !Task.isCancelled { continuation.yield(.terminalClosed) }
       }
       group.addTask { [source] in
-        for await event in source.events() { continuation.yield(.action(.event(event))) }
+        for await change in source.updates() { continuation.yield(.action(change.action)) }
       }
       group.addTask { [options] in
         while (try? await Task.sleep(for: options.tickInterval)) != nil {

@@ -32,6 +32,21 @@ enum APIServing {
     return token
   }
 
+  /// The configuration for `--port` on a command that is not `serve` (`feed`, `dash`): loopback
+  /// only, the token from the default variable. Touches ``metricsRegistry`` first, so call it
+  /// before building the core.
+  static func loopbackConfiguration(port: Int) throws -> APIConfiguration {
+    var configuration = APIConfiguration(metricsRegistry: metricsRegistry)
+    configuration.port = port
+    configuration.token = try token(variable: nil)
+    return configuration
+  }
+
+  /// Checks a `--port` value.
+  static func validate(port: Int?) throws {
+    if let port, !(0...65_535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
+  }
+
   /// The API as a service; logs the address it actually listens on (useful with `--port 0`).
   static func server(
     core: DataAbstractionLayer, configuration: APIConfiguration, logger: Logger
