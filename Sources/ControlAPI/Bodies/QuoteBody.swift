@@ -35,7 +35,7 @@ public struct QuoteBody: Codable, Sendable {
     case stale, simulated, origin
   }
 
-  init(_ served: ServedQuote) {
+  public init(_ served: ServedQuote) {
     let quote = served.quote
     symbol = quote.symbol.text
     price = quote.price

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlAPI
 import Foundation
 import MarketCore
 
@@ -48,11 +49,11 @@ struct QuoteCommand: AsyncParsableCommand {
     let requested = symbols.compactMap { try? Symbol(validating: $0) }
     let results = await core.quotes(requested)
     var failed = false
-    var rows: [QuoteRow] = []
+    var served: [ServedQuote] = []
     for symbol in requested {
       switch results[symbol] {
-      case .success(let served)?:
-        rows.append(QuoteRow(served))
+      case .success(let quote)?:
+        served.append(quote)
       case .failure(let error)?:
         failed = true
         FileHandle.standardError.write(Data("\(symbol): \(error.errorClass): \(error)\n".utf8))
@@ -65,59 +66,26 @@ struct QuoteCommand: AsyncParsableCommand {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
       encoder.dateEncodingStrategy = .iso8601
-      FileHandle.standardOutput.write(try encoder.encode(rows) + Data("\n".utf8))
+      // The same document as the API's GET /v1/quotes/{symbol}, one per symbol.
+      FileHandle.standardOutput.write(try encoder.encode(served.map { QuoteBody($0) }) + Data("\n".utf8))
     } else {
-      for row in rows { print(row.line) }
+      for quote in served { print(QuoteLine.render(quote)) }
     }
     if failed { throw ExitCode(1) }
   }
 }
 
-/// One quote as `quote` prints it: the value with where it came from and how old it is.
-struct QuoteRow: Encodable {
-  var symbol: String
-  var price: Double
-  var change: Double?
-  var changePercent: Double?
-  var open: Double?
-  var high: Double?
-  var low: Double?
-  var previousClose: Double?
-  var volume: Int64?
-  var currency: String?
-  var asOf: Date
-  var source: String
-  var ageSeconds: Double
-  var stale: Bool
-  var simulated: Bool
-
-  init(_ served: ServedQuote) {
+/// One line of `quote`'s table: the value with where it came from and how old it is.
+enum QuoteLine {
+  static func render(_ served: ServedQuote) -> String {
     let quote = served.quote
-    symbol = quote.symbol.text
-    price = quote.price
-    change = quote.change
-    changePercent = quote.changePercent
-    open = quote.open
-    high = quote.high
-    low = quote.low
-    previousClose = quote.previousClose
-    volume = quote.volume
-    currency = quote.currency
-    asOf = quote.asOf
-    source = quote.source.name
-    ageSeconds = (served.age.seconds * 1000).rounded() / 1000
-    stale = served.isStale
-    simulated = quote.isSimulated
-  }
-
-  var line: String {
-    let percent = changePercent.map { String(format: "%+.2f%%", $0) } ?? "–"
+    let percent = quote.changePercent.map { String(format: "%+.2f%%", $0) } ?? "–"
     var marks: [String] = []
-    if stale { marks.append("STALE") }
-    if simulated { marks.append("SIM") }
+    if served.isStale { marks.append("STALE") }
+    if quote.isSimulated { marks.append("SIM") }
     return [
-      symbol.padding(toLength: 10, withPad: " ", startingAt: 0), FeedFrame.format(price), percent, "from \(source)",
-      "age \(FeedFrame.formatAge(.nanoseconds(Int64(ageSeconds * 1e9))))",
+      quote.symbol.text.padding(toLength: 10, withPad: " ", startingAt: 0), FeedFrame.format(quote.price), percent,
+      "from \(quote.source)", "age \(FeedFrame.formatAge(served.age))",
     ].joined(separator: "  ") + (marks.isEmpty ? "" : "  " + marks.joined(separator: " "))
   }
 }
