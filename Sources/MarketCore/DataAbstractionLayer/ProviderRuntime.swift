@@ -126,10 +126,19 @@ public final class ProviderRuntime: Sendable {
       case .success: state.limits.recordSuccess()
       case .cancelled: break
       }
-      state.health.record(outcome, duration: duration, at: now)
+      // "No such symbol" is the provider answering correctly: an agent's typo must not make
+      // the provider look unhealthy. The breaker classifies it itself (ignored by default).
+      state.health.record(Self.isAnswer(outcome) ? .success : outcome, duration: duration, at: now)
       return state.breaker.record(outcome, permit: admission.permit, duration: duration, at: now)
     }
     if !changes.isEmpty { transitions(id, changes) }
+  }
+
+  private static func isAnswer(_ outcome: CallOutcome) -> Bool {
+    switch outcome {
+    case .failure(.unknownSymbol), .failure(.unsupportedSymbol): true
+    case .success, .failure, .cancelled: false
+    }
   }
 
   // MARK: Routing inputs

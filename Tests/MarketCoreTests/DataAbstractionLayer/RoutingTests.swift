@@ -199,3 +199,30 @@ struct RoutingTests {
     #expect(core.providerStatuses().first { $0.id == "off" }?.breaker.state == .disabled)
   }
 }
+
+@Suite("Health ignores unknown symbols")
+struct UnknownSymbolHealthTests {
+  @Test("an agent's typo leaves the provider's error rate and last error alone")
+  func typosAreNotErrors() async throws {
+    let clock = ManualClock()
+    let provider = ScriptedProvider(id: "p") { symbols in
+      let now = clock.wallNow()
+      return Dictionary(
+        uniqueKeysWithValues: symbols.map { symbol in
+          (
+            symbol,
+            symbol == Symbol("APPL")
+              ? .failure(.unknownSymbol(symbol))
+              : .success(Quote(symbol: symbol, price: 1, asOf: now, receivedAt: now, source: "p", isSimulated: false))
+          )
+        })
+    }
+    let core = DataAbstractionLayer(providers: [ProviderRegistration(provider)], clock: clock)
+    _ = try await core.quote(Symbol("AAPL"))
+    await #expect(throws: QuoteError.unknownSymbol(Symbol("APPL"))) { try await core.quote(Symbol("APPL")) }
+    let status = try #require(core.providerStatuses().first)
+    #expect(status.health.errorRate == 0)
+    #expect(status.health.lastError == nil)
+    #expect(status.breaker.failedCalls == 0)
+  }
+}
