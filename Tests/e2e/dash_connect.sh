@@ -26,10 +26,11 @@ mkdir -p "$scratch/config" "$scratch/state" "$scratch/data"
 export XDG_CONFIG_HOME="$scratch/config" XDG_STATE_HOME="$scratch/state" XDG_DATA_HOME="$scratch/data"
 passed=0
 failed=0
+# shellcheck source=lib/tmux.bash
+source "$(dirname "$0")/lib/tmux.bash"
 serve_pid=""
 url=""
 
-tmux_() { tmux -L "$socket" "$@"; }
 stop_serve() { # stop_serve [SIGNAL]: signals serve and waits for it, at most 10 s
   [[ -n "$serve_pid" ]] || return 0
   kill -s "${1:-TERM}" "$serve_pid" 2>/dev/null
@@ -68,16 +69,6 @@ start_serve() {
   return 1
 }
 
-screen() { tmux_ capture-pane -t "$session" -p 2>/dev/null; }
-shows() { screen | grep -qE -- "$1"; }
-lacks() { ! screen | grep -qE -- "$1"; }
-shows_all_immortals() {
-  local text name
-  text=$(screen)
-  for name in 吕洞宾 何仙姑 张果老 韩湘子 汉钟离 蓝采和 曹国舅 铁拐李; do
-    grep -q -- "$name" <<<"$text" || return 1
-  done
-}
 # A live quote: AAPL with a price, its source and an age under 3 s.
 aapl_live() { shows "^AAPL +[0-9.]+ .* sim-(alpha|beta|gamma) +[0-2]s"; }
 # The header's quote rate is above zero.
@@ -89,42 +80,6 @@ import json, sys
 body = json.load(sys.stdin)
 state = {p["id"]: p["breaker"]["state"] for p in body["providers"]}
 sys.exit(0 if state.get(sys.argv[1]) == sys.argv[2] else 1)' "$1" "$2" 2>/dev/null
-}
-
-# wait_for SECONDS COMMAND...: polls every 0.2 s until COMMAND succeeds or time runs out.
-wait_for() {
-  local tries=$(($1 * 5))
-  shift
-  while ((tries-- > 0)); do
-    "$@" && return 0
-    sleep 0.2
-  done
-  return 1
-}
-
-# check NAME SECONDS COMMAND...: one test step.
-check() {
-  local name=$1
-  shift
-  if wait_for "$@"; then
-    passed=$((passed + 1))
-    echo "ok - $name"
-  else
-    failed=$((failed + 1))
-    echo "not ok - $name"
-    echo "---- screen ----"
-    screen | sed 's/^/  | /'
-    echo "----------------"
-  fi
-}
-
-keys() { tmux_ send-keys -t "$session" "$@"; }
-
-# The line printed by the stty probe below holds icanon, echo and isig, none negated.
-terminal_restored() {
-  local line
-  line=" $(screen | grep -E '^-?(isig|icanon|echo)( |$)' | head -n 1) "
-  [[ "$line" == *" icanon "* && "$line" == *" echo "* && "$line" == *" isig "* ]]
 }
 
 start_serve 0 || { echo "0 passed, 1 failed"; exit 1; }

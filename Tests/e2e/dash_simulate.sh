@@ -23,8 +23,9 @@ session=e2e
 scratch=$(mktemp -d)
 passed=0
 failed=0
+# shellcheck source=lib/tmux.bash
+source "$(dirname "$0")/lib/tmux.bash"
 
-tmux_() { tmux -L "$socket" "$@"; }
 simulate_pid=""
 cleanup() {
   [[ -n "$simulate_pid" ]] && kill "$simulate_pid" 2>/dev/null
@@ -33,46 +34,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-
-screen() { tmux_ capture-pane -t "$session" -p 2>/dev/null; }
-shows() { screen | grep -qE -- "$1"; }
-lacks() { ! screen | grep -qE -- "$1"; }
-shows_all_immortals() {
-  local text name
-  text=$(screen)
-  for name in 吕洞宾 何仙姑 张果老 韩湘子 汉钟离 蓝采和 曹国舅 铁拐李; do
-    grep -q -- "$name" <<<"$text" || return 1
-  done
-}
-
-# wait_for SECONDS COMMAND...: polls every 0.2 s until COMMAND succeeds or time runs out.
-wait_for() {
-  local tries=$(($1 * 5))
-  shift
-  while ((tries-- > 0)); do
-    "$@" && return 0
-    sleep 0.2
-  done
-  return 1
-}
-
-# check NAME SECONDS COMMAND...: one test step.
-check() {
-  local name=$1
-  shift
-  if wait_for "$@"; then
-    passed=$((passed + 1))
-    echo "ok - $name"
-  else
-    failed=$((failed + 1))
-    echo "not ok - $name"
-    echo "---- screen ----"
-    screen | sed 's/^/  | /'
-    echo "----------------"
-  fi
-}
-
-keys() { tmux_ send-keys -t "$session" "$@"; }
 
 # The simulated market over HTTP on a free loopback port.
 "$binary" simulate --port 0 --latency-ms 20,80 >"$scratch/simulate.log" 2>&1 &

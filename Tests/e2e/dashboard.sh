@@ -21,8 +21,9 @@ session=e2e
 scratch=$(mktemp -d)
 passed=0
 failed=0
+# shellcheck source=lib/tmux.bash
+source "$(dirname "$0")/lib/tmux.bash"
 
-tmux_() { tmux -L "$socket" "$@"; }
 cleanup() {
   tmux_ kill-server 2>/dev/null
   rm -rf "$scratch" 2>/dev/null || { sleep 1; rm -rf "$scratch"; }
@@ -30,56 +31,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-screen() { tmux_ capture-pane -t "$session" -p 2>/dev/null; }
-shows() { screen | grep -qE -- "$1"; }
-lacks() { ! screen | grep -qE -- "$1"; }
-shows_all_immortals() {
-  local text name
-  text=$(screen)
-  for name in 吕洞宾 何仙姑 张果老 韩湘子 汉钟离 蓝采和 曹国舅 铁拐李; do
-    grep -q -- "$name" <<<"$text" || return 1
-  done
-}
-
-# wait_for SECONDS COMMAND...: polls every 0.2 s until COMMAND succeeds or time runs out.
-wait_for() {
-  local tries=$(($1 * 5))
-  shift
-  while ((tries-- > 0)); do
-    "$@" && return 0
-    sleep 0.2
-  done
-  return 1
-}
-
-# check NAME SECONDS COMMAND...: one test step.
-check() {
-  local name=$1
-  shift
-  if wait_for "$@"; then
-    passed=$((passed + 1))
-    echo "ok - $name"
-  else
-    failed=$((failed + 1))
-    echo "not ok - $name"
-    echo "---- screen ----"
-    screen | sed 's/^/  | /'
-    echo "----------------"
-  fi
-}
-
-keys() { tmux_ send-keys -t "$session" "$@"; }
-
 # Colour escapes (foreground or background, 8 or 256 colours) in the pane's content.
 coloured() { tmux_ capture-pane -t "$session" -p -e | grep -qE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;5|48;5)[;m]'; }
 monochrome() { ! coloured; }
-
-# The line printed by the stty probe below holds icanon, echo and isig, none negated.
-terminal_restored() {
-  local line
-  line=" $(screen | grep -E '^-?(isig|icanon|echo)( |$)' | head -n 1) "
-  [[ "$line" == *" icanon "* && "$line" == *" echo "* && "$line" == *" isig "* ]]
-}
 
 tmux_ -f /dev/null new-session -d -s "$session" -x 160 -y 48 "env -i HOME=$scratch HISTFILE=/dev/null PATH=/usr/bin:/bin TERM=screen-256color bash --norc --noprofile"
 tmux_ set-option -t "$session" status off >/dev/null

@@ -1,0 +1,55 @@
+# Shared by the dashboard end-to-end scripts: drive the real binary in tmux and read its
+# screen. The sourcing script sets `socket` (a tmux socket of its own), `session`, and the
+# counters `passed` and `failed`.
+
+tmux_() { tmux -L "$socket" "$@"; }
+
+screen() { tmux_ capture-pane -t "$session" -p 2>/dev/null; }
+
+shows() { screen | grep -qE -- "$1"; }
+
+lacks() { ! screen | grep -qE -- "$1"; }
+
+shows_all_immortals() {
+  local text name
+  text=$(screen)
+  for name in 吕洞宾 何仙姑 张果老 韩湘子 汉钟离 蓝采和 曹国舅 铁拐李; do
+    grep -q -- "$name" <<<"$text" || return 1
+  done
+}
+
+# wait_for SECONDS COMMAND...: polls every 0.2 s until COMMAND succeeds or time runs out.
+wait_for() {
+  local tries=$(($1 * 5))
+  shift
+  while ((tries-- > 0)); do
+    "$@" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+# check NAME SECONDS COMMAND...: one test step.
+check() {
+  local name=$1
+  shift
+  if wait_for "$@"; then
+    passed=$((passed + 1))
+    echo "ok - $name"
+  else
+    failed=$((failed + 1))
+    echo "not ok - $name"
+    echo "---- screen ----"
+    screen | sed 's/^/  | /'
+    echo "----------------"
+  fi
+}
+
+keys() { tmux_ send-keys -t "$session" "$@"; }
+
+# The line printed by the stty probe below holds icanon, echo and isig, none negated.
+terminal_restored() {
+  local line
+  line=" $(screen | grep -E '^-?(isig|icanon|echo)( |$)' | head -n 1) "
+  [[ "$line" == *" icanon "* && "$line" == *" echo "* && "$line" == *" isig "* ]]
+}
