@@ -21,36 +21,16 @@ enum ProvidersPane {
         TableColumn(header: "quota", width: 11, alignment: .right, priority: 7),
         TableColumn(header: "cost", width: 7, alignment: .right, priority: 8, flexible: false),
       ], width: rect.width)
-    let offsets = TableColumn.offsets(columns, from: rect.column)
-    let header = rect.row + 1
-    for (column, offset) in zip(columns, offsets) {
-      buffer.write(
-        column.header.padded(toWidth: column.width, alignment: column.alignment), row: header, column: offset, role: .label,
-        clip: rect)
-    }
-    let selectionVisible = state.overlay == nil && (state.focus == .providers || state.focus == .breakers)
-    for (index, provider) in view.providers.enumerated() {
-      let row = header + 1 + index
-      guard row < rect.bottom else { break }
-      let selected = selectionVisible && index == state.providerSelection
-      let (stateText, stateRole) = describe(provider)
-      for (column, offset) in zip(columns, offsets) {
-        let (text, role): (String, Role)
-        switch column.header {
-        case "": (text, role) = (selected ? "▸" : " ", .selected)
-        case "provider": (text, role) = (provider.id.name, selected ? .selected : .normal)
-        case "pri": (text, role) = (String(provider.priority), .dim)
-        case "state": (text, role) = (stateText, stateRole)
-        case "p50": (text, role) = (Format.latency(provider.health.p50), .normal)
-        case "p99": (text, role) = (Format.latency(provider.health.p99), .normal)
-        case "err": (text, role) = (errorRate(provider), (provider.health.errorRate ?? 0) > 0.1 ? .warning : .normal)
-        case "req/s": (text, role) = (Format.rate(view.requestsPerSecond(provider)), .normal)
-        case "quota": (text, role) = (quota(provider.limits), provider.limits.isExhausted ? .warning : .normal)
-        default: (text, role) = (Format.money(provider.limits.costSpent), .normal)
-        }
-        buffer.write(
-          text.padded(toWidth: column.width, alignment: column.alignment), row: row, column: offset,
-          role: column.header.isEmpty && !selected ? .normal : role, clip: rect)
+    ProviderTable.draw(columns, state: state, in: rect, into: &buffer) { provider, column in
+      switch column.header {
+      case "pri": return (String(provider.priority), .dim)
+      case "state": return describe(provider)
+      case "p50": return (Format.latency(provider.health.p50), .normal)
+      case "p99": return (Format.latency(provider.health.p99), .normal)
+      case "err": return (errorRate(provider), (provider.health.errorRate ?? 0) > 0.1 ? .warning : .normal)
+      case "req/s": return (Format.rate(view.requestsPerSecond(provider)), .normal)
+      case "quota": return (quota(provider.limits), provider.limits.isExhausted ? .warning : .normal)
+      default: return (Format.money(provider.limits.costSpent), .normal)
       }
     }
   }
@@ -93,39 +73,20 @@ enum BreakersPane {
         TableColumn(header: "probe", width: 6, alignment: .right, priority: 3),
         TableColumn(header: "last transition", width: 15, priority: 5, flexible: true),
       ], width: rect.width)
-    let offsets = TableColumn.offsets(columns, from: rect.column)
-    let header = rect.row + 1
-    for (column, offset) in zip(columns, offsets) {
-      buffer.write(
-        column.header.padded(toWidth: column.width, alignment: column.alignment), row: header, column: offset, role: .label,
-        clip: rect)
-    }
-    let selectionVisible = state.overlay == nil && (state.focus == .providers || state.focus == .breakers)
-    for (index, provider) in view.providers.enumerated() {
-      let row = header + 1 + index
-      guard row < rect.bottom else { break }
-      let selected = selectionVisible && index == state.providerSelection
+    ProviderTable.draw(columns, state: state, in: rect, into: &buffer) { provider, column in
       let breaker = provider.breaker
-      for (column, offset) in zip(columns, offsets) {
-        let (text, role): (String, Role)
-        switch column.header {
-        case "": (text, role) = (selected ? "▸" : " ", selected ? .selected : .normal)
-        case "provider": (text, role) = (provider.id.name, selected ? .selected : .normal)
-        case "breaker": (text, role) = (breaker.state.rawValue, Self.role(of: breaker.state))
-        case "fail/limit":
-          (text, role) = (
-            rate(breaker.failureRate, breaker.failureRateThreshold), exceeds(breaker.failureRate, breaker.failureRateThreshold)
-          )
-        case "slow/limit":
-          (text, role) = (
-            rate(breaker.slowCallRate, breaker.slowCallRateThreshold),
-            exceeds(breaker.slowCallRate, breaker.slowCallRateThreshold)
-          )
-        case "probe": (text, role) = (breaker.nextProbeIn.map { "in " + Format.seconds($0) } ?? "–", .normal)
-        default: (text, role) = (breaker.lastTransitionReason ?? "–", .dim)
-        }
-        buffer.write(
-          text.padded(toWidth: column.width, alignment: column.alignment), row: row, column: offset, role: role, clip: rect)
+      switch column.header {
+      case "breaker": return (breaker.state.rawValue, Self.role(of: breaker.state))
+      case "fail/limit":
+        return (
+          rate(breaker.failureRate, breaker.failureRateThreshold), exceeds(breaker.failureRate, breaker.failureRateThreshold)
+        )
+      case "slow/limit":
+        return (
+          rate(breaker.slowCallRate, breaker.slowCallRateThreshold), exceeds(breaker.slowCallRate, breaker.slowCallRateThreshold)
+        )
+      case "probe": return (breaker.nextProbeIn.map { "in " + Format.seconds($0) } ?? "–", .normal)
+      default: return (breaker.lastTransitionReason ?? "–", .dim)
       }
     }
   }
@@ -215,6 +176,39 @@ enum EventsPane {
     case .operator, .watchlist, .cache: .eventOperator
     case .error, .dashboard: .eventError
     case .quality: .warning
+    }
+  }
+}
+
+/// The table the providers and breakers panes share: one row per provider under a header,
+/// the selection marker and the provider's name first, the pane's own columns after.
+enum ProviderTable {
+  static func draw(
+    _ columns: [TableColumn], state: DashboardState, in rect: Rect, into buffer: inout ScreenBuffer,
+    cell: (ProviderStatus, TableColumn) -> (String, Role)
+  ) {
+    let offsets = TableColumn.offsets(columns, from: rect.column)
+    let header = rect.row + 1
+    for (column, offset) in zip(columns, offsets) {
+      buffer.write(
+        column.header.padded(toWidth: column.width, alignment: column.alignment), row: header, column: offset, role: .label,
+        clip: rect)
+    }
+    let selectionVisible = state.overlay == nil && (state.focus == .providers || state.focus == .breakers)
+    for (index, provider) in state.shown.providers.enumerated() {
+      let row = header + 1 + index
+      guard row < rect.bottom else { break }
+      let selected = selectionVisible && index == state.providerSelection
+      for (column, offset) in zip(columns, offsets) {
+        let (text, role): (String, Role)
+        switch column.header {
+        case "": (text, role) = (selected ? "▸" : " ", selected ? .selected : .normal)
+        case "provider": (text, role) = (provider.id.name, selected ? .selected : .normal)
+        default: (text, role) = cell(provider, column)
+        }
+        buffer.write(
+          text.padded(toWidth: column.width, alignment: column.alignment), row: row, column: offset, role: role, clip: rect)
+      }
     }
   }
 }
