@@ -191,6 +191,9 @@ public struct CacheStatistics: Hashable, Sendable, Codable {
   public var expirations = 0
   public var insertions = 0
   public var refreshesInFlight = 0
+  /// Why the tier cannot be used right now (Redis unreachable, a database that will not
+  /// open); nil while it works. L1 is always usable.
+  public var unavailable: String?
 
   public init(tier: String, maximumEntries: Int = 0, maximumBytes: Int = 0) {
     self.tier = tier
