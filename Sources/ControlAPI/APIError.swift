@@ -55,6 +55,7 @@ extension APIError {
   init(_ error: OperatorError) {
     switch error {
     case .unknownProvider: self.init(.notFound, "unknown_provider", error.description)
+    case .watchlist(let error): self.init(error)
     }
   }
 }

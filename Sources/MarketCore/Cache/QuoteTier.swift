@@ -8,6 +8,8 @@
 public protocol QuoteTier: Sendable {
   /// Short name for the cache pane, `/v1/cache` and metric labels: `redis`, `sqlite`.
   var name: String { get }
+  /// Whether other instances read and write this tier too (Redis); see the default below.
+  var isShared: Bool { get }
   /// The values held for these symbols, whatever their age: the core judges freshness from
   /// each quote's `receivedAt`. Symbols with nothing held (or unreadable entries) are absent.
   func load(_ symbols: [Symbol]) async -> [Symbol: Quote]
@@ -17,4 +19,10 @@ public protocol QuoteTier: Sendable {
   func invalidate(_ scope: InvalidationScope)
   /// Entries, hits, misses and, when the tier is unusable, why.
   var statistics: CacheStatistics { get }
+}
+
+extension QuoteTier {
+  /// Whether other instances read and write this tier too. An invalidation another instance
+  /// announced is not applied to a shared tier again: that instance already did.
+  public var isShared: Bool { false }
 }

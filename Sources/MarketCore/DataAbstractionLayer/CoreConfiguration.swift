@@ -19,6 +19,8 @@ public struct CoreConfiguration: Sendable {
   public var adaptiveWeights = AdaptiveWeights()
   /// What a quote must satisfy to be kept, and when providers count as disagreeing.
   public var dataQuality = DataQuality()
+  /// Which unwatched symbols join the background refresh, and which are warmed together.
+  public var prefetch = Prefetcher.Configuration()
 
   public init() {}
 }

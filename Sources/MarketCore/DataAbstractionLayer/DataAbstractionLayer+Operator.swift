@@ -9,25 +9,46 @@ extension DataAbstractionLayer {
 
   /// Forces a provider's breaker open: no calls until reset.
   public func tripProvider(_ id: ProviderID) throws(OperatorError) {
-    try operate(id, verb: "tripped") { $0.trip() }
+    try perform(.trip(id), origin: .local)
   }
 
   /// Closes a provider's breaker and clears its window.
   public func resetProvider(_ id: ProviderID) throws(OperatorError) {
-    try operate(id, verb: "reset") { $0.reset() }
+    try perform(.reset(id), origin: .local)
   }
 
   /// Disables (never asked) or re-enables a provider.
   public func setProviderEnabled(_ id: ProviderID, _ enabled: Bool) throws(OperatorError) {
-    try operate(id, verb: enabled ? "enabled" : "disabled") { $0.setEnabled(enabled) }
+    try perform(.setEnabled(id, enabled), origin: .local)
+  }
+
+  /// Applies an action another instance took, announcing it as theirs and never passing it
+  /// on (so two instances cannot echo an action back and forth).
+  public func apply(_ action: OperatorAction, fromInstance instance: String) throws(OperatorError) {
+    try perform(action, origin: .instance(instance))
+  }
+
+  private func perform(_ action: OperatorAction, origin: ActionOrigin) throws(OperatorError) {
+    switch action {
+    case .trip(let id): try operate(id, verb: "tripped", action, origin) { $0.trip() }
+    case .reset(let id): try operate(id, verb: "reset", action, origin) { $0.reset() }
+    case .setEnabled(let id, let enabled):
+      try operate(id, verb: enabled ? "enabled" : "disabled", action, origin) { $0.setEnabled(enabled) }
+    case .editWatchlist(let immortal, let edit):
+      do { try editWatchlist(immortal, edit, origin: origin) } catch { throw OperatorError.watchlist(error) }
+    case .invalidate(let scope):
+      invalidate(scope, origin: origin)
+    }
   }
 
   private func operate(
-    _ id: ProviderID, verb: String, _ body: (ProviderRuntime) -> Void
+    _ id: ProviderID, verb: String, _ action: OperatorAction, _ origin: ActionOrigin, _ body: (ProviderRuntime) -> Void
   ) throws(OperatorError) {
     guard let runtime = router.runtime(for: id) else { throw OperatorError.unknownProvider(id) }
-    events.publish(MarketEvent(time: clock.wallNow(), kind: .operatorAction("provider \(id) \(verb) by operator")))
+    events.publish(
+      MarketEvent(time: clock.wallNow(), kind: .operatorAction("provider \(id) \(verb) by operator\(origin.suffix)")))
     body(runtime)
+    announce(action, origin)
   }
 
   /// Applies what time alone changes: open breakers past their wait move to half-open,
@@ -40,10 +61,13 @@ extension DataAbstractionLayer {
 
 public enum OperatorError: Error, Hashable, Sendable, CustomStringConvertible {
   case unknownProvider(ProviderID)
+  /// A watchlist edit applied from another instance that does not fit this one's list.
+  case watchlist(WatchlistError)
 
   public var description: String {
     switch self {
     case .unknownProvider(let id): "no provider named \(ProviderError.sanitizedExcerpt(id.name, limit: 40))"
+    case .watchlist(let error): error.description
     }
   }
 }

@@ -4,8 +4,9 @@ import Synchronization
 /// The one door to market data: `quote`, `quotes`, `invalidate` and a stream of events.
 ///
 /// Read path: L1 (fresh → return; refresh due → return and refresh in the background; stale
-/// within limits → return marked stale and refresh) → single-flight → providers through the
-/// router → store, publish, return. See ARCHITECTURE.md for the whole flow.
+/// within limits → return marked stale and refresh) → single-flight → the tiers below L1
+/// (Redis, SQLite) → providers through the router → store in L1 and every tier, publish,
+/// return. See ARCHITECTURE.md for the whole flow.
 public final class DataAbstractionLayer: Sendable {
   public let clock: any MarketClock
   public let configuration: CoreConfiguration
@@ -14,7 +15,11 @@ public final class DataAbstractionLayer: Sendable {
   public let events: EventBus
   public let watchlists: WatchlistBook
   public let metrics: CoreMetrics
-  private let flights = SingleFlight<CacheKey, Quote>()
+  /// Asked in order on an L1 miss, before any provider; every fresh value is written to each.
+  public let tiers: [any QuoteTier]
+  /// Symbols agents ask for that no watchlist holds, and related symbols to warm.
+  public let prefetch: Prefetcher
+  private let flights = SingleFlight<CacheKey, Fetched>()
   private let unknownSymbols = Mutex<[Symbol: MarketInstant]>([:])
   /// The last value ever received per symbol, kept after L1 lets it go, to answer (marked
   /// stale) when no provider can.
@@ -22,15 +27,18 @@ public final class DataAbstractionLayer: Sendable {
   /// Each provider's latest quote per symbol, to notice providers disagreeing.
   private let latestByProvider = Mutex(LRUCache<Symbol, [ProviderID: Quote]>(maximumEntries: 20_000, maximumBytes: 64 << 20))
   private let backgroundRefreshes = Atomic<Int>(0)
-  private let invalidationHooks = Mutex<[@Sendable (InvalidationScope) -> Void]>([])
+  private let operatorHooks = Mutex<[@Sendable (OperatorAction) -> Void]>([])
   /// Shared by every hedged fetch, so the cap on extra requests holds across calls.
   private let hedgeBudget: SharedHedgeBudget
 
   public init(
     providers: [ProviderRegistration], configuration: CoreConfiguration = CoreConfiguration(),
-    clock: any MarketClock = SystemClock(), metrics: CoreMetrics = CoreMetrics(), events: EventBus = EventBus()
+    clock: any MarketClock = SystemClock(), metrics: CoreMetrics = CoreMetrics(), events: EventBus = EventBus(),
+    tiers: [any QuoteTier] = []
   ) {
     self.clock = clock
+    self.tiers = tiers
+    self.prefetch = Prefetcher(configuration.prefetch)
     self.configuration = configuration
     self.metrics = metrics
     self.events = events
@@ -68,11 +76,12 @@ public final class DataAbstractionLayer: Sendable {
     if let served = servedFromCache(key, now: now) { return served }
     metrics.quoteMisses.increment()
     if isKnownUnknown(symbol, now: now) { throw QuoteError.unknownSymbol(symbol) }
-    let result = await flights.run(key) { [self] in await fetch(symbol) }
+    requested(symbol, at: now)
+    let result = await flights.run(key) { [self] in await fetchThroughTiers(symbol) }
     metrics.quoteLatency.recordNanoseconds(max(0, (clock.now() - now).nanoseconds))
     switch result {
-    case .success(let quote):
-      return ServedQuote(quote: quote, isStale: false, age: ageOf(quote), origin: .upstream)
+    case .success(let fetched):
+      return ServedQuote(quote: fetched.quote, isStale: false, age: ageOf(fetched.quote), origin: fetched.origin)
     case .failure(let error):
       if let fallback = lastResort(symbol, after: error) { return fallback }
       metrics.quoteErrors.increment()
@@ -117,13 +126,16 @@ public final class DataAbstractionLayer: Sendable {
     }
     guard !misses.isEmpty else { return results }
     metrics.quoteMisses.increment(by: misses.count)
+    for key in misses { requested(key.symbol, at: now) }
+    let freshEnough = readableTierAge
     let flights = self.flights.claim(
-      misses, batch: { [self] keys in await fetchBatch(keys.map(\.symbol)) },
+      misses, batch: { [self] keys in await fetchBatch(keys.map(\.symbol), acceptingTierValuesYoungerThan: freshEnough) },
       missing: { .allProvidersFailed($0.symbol, failures: []) })
     for (key, flight) in flights {
       switch await flight.value {
-      case .success(let quote):
-        results[key.symbol] = .success(ServedQuote(quote: quote, isStale: false, age: ageOf(quote), origin: .upstream))
+      case .success(let fetched):
+        results[key.symbol] = .success(
+          ServedQuote(quote: fetched.quote, isStale: false, age: ageOf(fetched.quote), origin: fetched.origin))
       case .failure(let error):
         results[key.symbol] = lastResort(key.symbol, after: error).map { .success($0) } ?? .failure(error)
       }
@@ -132,21 +144,30 @@ public final class DataAbstractionLayer: Sendable {
   }
 
   /// Re-fetches symbols now, whatever their cache state, in provider batches with bounded
-  /// concurrency; concurrent readers of the same symbols join these calls.
+  /// concurrency; concurrent readers of the same symbols join these calls. A value another
+  /// instance fetched within the last refresh interval (found in a shared tier) counts as
+  /// refreshed: the cluster asks upstream about once per interval, not once per instance.
   public func refresh(_ symbols: [Symbol]) async {
     guard !symbols.isEmpty else { return }
     metrics.refreshes.increment(by: symbols.count)
+    let freshEnough = configuration.refreshInterval
     let flights = self.flights.claim(
-      symbols.map(CacheKey.quote), batch: { [self] keys in await fetchBatch(keys.map(\.symbol)) },
+      symbols.map(CacheKey.quote),
+      batch: { [self] keys in await fetchBatch(keys.map(\.symbol), acceptingTierValuesYoungerThan: freshEnough) },
       missing: { .allProvidersFailed($0.symbol, failures: []) })
     for flight in flights.values { _ = await flight.value }
   }
 
   // MARK: Invalidation
 
-  /// Removes cached values; returns how many went. Shared tiers hear of it through hooks.
+  /// Removes cached values, here and in every tier; returns how many went from L1.
   @discardableResult
   public func invalidate(_ scope: InvalidationScope) -> Int {
+    invalidate(scope, origin: .local)
+  }
+
+  @discardableResult
+  func invalidate(_ scope: InvalidationScope, origin: ActionOrigin) -> Int {
     let removed: Int
     // The last-resort values go with the cache: an operator clearing bad data means it.
     let forgetsSymbol: @Sendable (Symbol) -> Bool
@@ -168,14 +189,26 @@ public final class DataAbstractionLayer: Sendable {
     }
     lastValues.withLock { _ = $0.removeAll(where: forgetsSymbol) }
     latestByProvider.withLock { _ = $0.removeAll(where: forgetsSymbol) }
-    events.publish(MarketEvent(time: clock.wallNow(), kind: .cacheInvalidated(scope: scope.description, removed: removed)))
-    for hook in invalidationHooks.withLock({ $0 }) { hook(scope) }
+    // The instance that asked has already cleared the shared tiers; clearing them again
+    // here could delete a value it fetched since.
+    for tier in tiers where origin == .local || !tier.isShared { tier.invalidate(scope) }
+    events.publish(
+      MarketEvent(
+        time: clock.wallNow(),
+        kind: .cacheInvalidated(scope: scope.description + origin.suffix, removed: removed)))
+    announce(.invalidate(scope), origin)
     return removed
   }
 
-  /// Called after every invalidation, for tiers that must drop the same entries.
-  public func onInvalidate(_ hook: @escaping @Sendable (InvalidationScope) -> Void) {
-    invalidationHooks.withLock { $0.append(hook) }
+  /// Called after every operator action taken in this process (not those applied from other
+  /// instances): how a cluster bus hears what to tell the others.
+  public func onOperatorAction(_ hook: @escaping @Sendable (OperatorAction) -> Void) {
+    operatorHooks.withLock { $0.append(hook) }
+  }
+
+  func announce(_ action: OperatorAction, _ origin: ActionOrigin) {
+    guard origin == .local else { return }
+    for hook in operatorHooks.withLock({ $0 }) { hook(action) }
   }
 
   // MARK: Observing
@@ -183,10 +216,16 @@ public final class DataAbstractionLayer: Sendable {
   /// Quote updates, provider errors, operator actions and more, from now on.
   public func updates(bufferSize: Int = 4096) -> AsyncStream<MarketEvent> { events.subscribe(bufferSize: bufferSize) }
 
+  /// L1's counters.
   public var cacheStatistics: CacheStatistics {
     var statistics = cache.statistics
     statistics.refreshesInFlight = backgroundRefreshes.load(ordering: .relaxed) + flights.inFlightCount
     return statistics
+  }
+
+  /// L1 first, then every tier in read order.
+  public var allCacheStatistics: [CacheStatistics] {
+    [cacheStatistics] + tiers.map(\.statistics)
   }
 
   /// The value last received for a symbol, however old, without counting a read or asking a
@@ -206,8 +245,14 @@ public final class DataAbstractionLayer: Sendable {
   /// loop reads the new list on its next pass.
   @discardableResult
   public func editWatchlist(_ immortal: ImmortalID, _ edit: WatchlistEdit) throws(WatchlistError) -> Watchlist {
+    try editWatchlist(immortal, edit, origin: .local)
+  }
+
+  @discardableResult
+  func editWatchlist(_ immortal: ImmortalID, _ edit: WatchlistEdit, origin: ActionOrigin) throws(WatchlistError) -> Watchlist {
     let list = try watchlists.edit(immortal) { (list: inout Watchlist) throws(WatchlistError) in try edit.apply(to: &list) }
     events.publish(MarketEvent(time: clock.wallNow(), kind: .watchlistChanged(immortal, list)))
+    announce(.editWatchlist(immortal, edit), origin)
     return list
   }
 
@@ -219,9 +264,11 @@ public final class DataAbstractionLayer: Sendable {
       return ServedQuote(quote: quote, isStale: false, age: now - storedAt, origin: .memory)
     case .refreshDue(let quote, let storedAt, let startRefresh):
       if startRefresh { refreshInBackground(key) }
+      prefetch.noteAged(key.symbol, at: now)
       return ServedQuote(quote: quote, isStale: false, age: now - storedAt, origin: .memory)
     case .stale(let quote, let storedAt, let startRefresh):
       if startRefresh { refreshInBackground(key) }
+      prefetch.noteAged(key.symbol, at: now)
       metrics.quoteStale.increment()
       return ServedQuote(quote: quote, isStale: true, age: now - storedAt, origin: .memory)
     case .miss:
@@ -233,10 +280,107 @@ public final class DataAbstractionLayer: Sendable {
     backgroundRefreshes.add(1, ordering: .relaxed)
     metrics.refreshes.increment()
     Task { [self] in
-      let result = await flights.run(key) { [self] in await fetch(key.symbol) }
+      let result = await flights.run(key) { [self] in await fetchThroughTiers(key.symbol) }
       if case .failure = result { cache.releaseRefreshClaim(key) }
       backgroundRefreshes.subtract(1, ordering: .relaxed)
     }
+  }
+
+  // MARK: Tiers
+
+  /// How young a tier's value must be to answer a read: fresh and not yet due for refresh.
+  private var readableTierAge: Duration {
+    configuration.quotePolicy.timeToLive * configuration.quotePolicy.refreshAheadFraction
+  }
+
+  /// One symbol: the tiers, then the providers.
+  private func fetchThroughTiers(_ symbol: Symbol) async -> Result<Fetched, QuoteError> {
+    if let quote = await fromTiers([symbol], youngerThan: readableTierAge)[symbol] {
+      return .success(Fetched(quote: quote, origin: .sharedTier))
+    }
+    return await fetch(symbol).map { Fetched(quote: $0, origin: .upstream) }
+  }
+
+  /// Asks each tier in turn for the symbols still missing. A value young enough is taken as if
+  /// just fetched; an older one can only become the last-resort value, for when no provider
+  /// answers.
+  private func fromTiers(_ symbols: [Symbol], youngerThan maximumAge: Duration) async -> [Symbol: Quote] {
+    var found: [Symbol: Quote] = [:]
+    var missing = symbols
+    for (index, tier) in tiers.enumerated() where !missing.isEmpty {
+      let held = await tier.load(missing)
+      for (symbol, quote) in held {
+        guard let quote = usable(quote, for: symbol) else { continue }
+        let age = ageOf(quote)
+        if age < maximumAge {
+          found[symbol] = accept(quote, origin: .sharedTier, age: age, fromTier: index)
+        } else {
+          keepAsLastResort(quote)
+        }
+      }
+      missing.removeAll { found[$0] != nil }
+    }
+    return found
+  }
+
+  /// A tier's value, if it is for the symbol asked and passes the checks a provider's must.
+  private func usable(_ quote: Quote, for symbol: Symbol) -> Quote? {
+    guard quote.symbol == symbol, configuration.dataQuality.problem(with: quote) == nil else { return nil }
+    return quote
+  }
+
+  private func keepAsLastResort(_ quote: Quote) {
+    lastValues.withLock { values in
+      if let held = values.peek(quote.symbol), held.asOf >= quote.asOf { return }
+      _ = values.setValue(quote, forKey: quote.symbol, byteCount: quote.approximateByteCount)
+    }
+  }
+
+  /// Fills L1 and the last-resort values from the tiers, without asking any provider: at
+  /// start, so the first screen and the first reads have values, marked stale when old.
+  /// Returns how many symbols got a value.
+  @discardableResult
+  public func warm(_ symbols: [Symbol]) async -> Int {
+    var missing = symbols
+    var warmed = 0
+    let servable = configuration.quotePolicy.timeToLive + configuration.quotePolicy.maximumStaleness
+    for tier in tiers where !missing.isEmpty {
+      let held = await tier.load(missing)
+      for (symbol, quote) in held {
+        guard let quote = usable(quote, for: symbol) else { continue }
+        let age = ageOf(quote)
+        if age < servable, cache.peek(.quote(symbol)) == nil {
+          cache.store(quote, for: .quote(symbol), byteCount: quote.approximateByteCount, storedAt: clock.now() - age)
+        }
+        keepAsLastResort(quote)
+        warmed += 1
+      }
+      missing.removeAll { held[$0] != nil }
+    }
+    return warmed
+  }
+
+  // MARK: Prefetch
+
+  /// A miss: remember the demand, and warm the symbols configured as related to this one.
+  private func requested(_ symbol: Symbol, at now: MarketInstant) {
+    prefetch.noteAged(symbol, at: now)
+    let related = prefetch.related(to: symbol).filter { cache.peek(.quote($0)) == nil }
+    guard !related.isEmpty else { return }
+    prefetch.noteRelatedWarm(related.count)
+    backgroundRefreshes.add(1, ordering: .relaxed)
+    Task { [self] in
+      await refresh(related)
+      backgroundRefreshes.subtract(1, ordering: .relaxed)
+    }
+  }
+
+  /// What the refresh loop keeps fresh: every active watchlist symbol, then the unwatched
+  /// symbols agents keep asking for.
+  public var symbolsToRefresh: [Symbol] {
+    let active = watchlists.activeSymbols
+    let watched = Set(active)
+    return active + prefetch.hotSymbols(at: clock.now()).filter { !watched.contains($0) }
   }
 
   private func isKnownUnknown(_ symbol: Symbol, now: MarketInstant) -> Bool {
@@ -298,7 +442,19 @@ public final class DataAbstractionLayer: Sendable {
   /// Fetches many symbols: grouped by each symbol's first-choice provider, in chunks of that
   /// provider's batch size, a bounded number of chunks at once; a symbol its first choice
   /// could not answer falls back to the others one by one.
-  private func fetchBatch(_ symbols: [Symbol]) async -> [CacheKey: Result<Quote, QuoteError>] {
+  private func fetchBatch(
+    _ symbols: [Symbol], acceptingTierValuesYoungerThan maximumAge: Duration
+  ) async -> [CacheKey: Result<Fetched, QuoteError>] {
+    let held = await fromTiers(symbols, youngerThan: maximumAge)
+    var results: [CacheKey: Result<Fetched, QuoteError>] = [:]
+    for (symbol, quote) in held { results[.quote(symbol)] = .success(Fetched(quote: quote, origin: .sharedTier)) }
+    let fetched = await fetchBatchFromProviders(symbols.filter { held[$0] == nil })
+    for (key, result) in fetched { results[key] = result.map { Fetched(quote: $0, origin: .upstream) } }
+    return results
+  }
+
+  private func fetchBatchFromProviders(_ symbols: [Symbol]) async -> [CacheKey: Result<Quote, QuoteError>] {
+    guard !symbols.isEmpty else { return [:] }
     var groups: [ProviderID: (runtime: ProviderRuntime, symbols: [Symbol])] = [:]
     var results: [CacheKey: Result<Quote, QuoteError>] = [:]
     for symbol in symbols {
@@ -381,19 +537,28 @@ public final class DataAbstractionLayer: Sendable {
     throw ProviderError.malformedBody(excerpt: ProviderError.sanitizedExcerpt(problem))
   }
 
-  /// Stores a fresh value and announces it; returns what is now held. A value older than the
-  /// one already held is refused (as-of times never go backwards) and the held one returned.
-  private func accept(_ quote: Quote) -> Quote {
+  /// Stores a fresh value (in L1 as old as it is, and in every tier but the one it came
+  /// from) and announces it; returns what is now held. A value older than the one already
+  /// held is refused (as-of times never go backwards) and the held one returned.
+  private func accept(_ quote: Quote, origin: ServedQuote.Origin = .upstream, age: Duration = .zero, fromTier: Int? = nil)
+    -> Quote
+  {
     let quality = configuration.dataQuality
     if let held = lastValues.withLock({ $0.peek(quote.symbol) }), quality.goesBackwards(quote, from: held) {
-      events.publish(
-        MarketEvent(
-          time: clock.wallNow(),
-          kind: .dataQuality("rejected: \(quote.symbol) from \(quote.source) is older than the value held from \(held.source)")))
+      // A shared tier lagging behind is normal (another instance wrote before we fetched);
+      // only a provider going back in time is worth an event.
+      if fromTier == nil {
+        events.publish(
+          MarketEvent(
+            time: clock.wallNow(),
+            kind: .dataQuality("rejected: \(quote.symbol) from \(quote.source) is older than the value held from \(held.source)"))
+        )
+      }
       return held
     }
     let key = CacheKey.quote(quote.symbol)
-    cache.store(quote, for: key, byteCount: quote.approximateByteCount, storedAt: clock.now())
+    cache.store(quote, for: key, byteCount: quote.approximateByteCount, storedAt: clock.now() - age)
+    for (index, tier) in tiers.enumerated() where index != fromTier { tier.store([quote]) }
     lastValues.withLock { _ = $0.setValue(quote, forKey: quote.symbol, byteCount: quote.approximateByteCount) }
     let others = latestByProvider.withLock { latest in
       var byProvider = latest.peek(quote.symbol) ?? [:]
@@ -411,7 +576,7 @@ public final class DataAbstractionLayer: Sendable {
     events.publish(
       MarketEvent(
         time: quote.receivedAt,
-        kind: .quoteUpdated(ServedQuote(quote: quote, isStale: false, age: .zero, origin: .upstream))))
+        kind: .quoteUpdated(ServedQuote(quote: quote, isStale: false, age: age, origin: origin))))
     return quote
   }
 
@@ -428,6 +593,22 @@ public final class DataAbstractionLayer: Sendable {
       return .unknownSymbol(symbol)
     }
     return .allProvidersFailed(symbol, failures: failures)
+  }
+}
+
+/// A flight's answer: the quote and where it was found.
+struct Fetched: Sendable {
+  var quote: Quote
+  var origin: ServedQuote.Origin
+}
+
+extension ActionOrigin {
+  /// Appended to event text so the events pane tells remote actions apart.
+  var suffix: String {
+    switch self {
+    case .local: ""
+    case .instance(let id): " from instance \(id)"
+    }
   }
 }
 

@@ -1,4 +1,5 @@
-/// Keeps every active watchlist symbol fresh: each pass re-fetches them all in provider
+/// Keeps every active watchlist symbol (and the unwatched symbols agents keep asking for, see
+/// ``Prefetcher``) fresh: each pass re-fetches them all in provider
 /// batches (bounded concurrency lives in ``DataAbstractionLayer/refresh(_:)``), then waits
 /// for the interval on the injected clock. Watchlist edits take effect on the next pass.
 public struct RefreshLoop: Sendable {
@@ -13,7 +14,7 @@ public struct RefreshLoop: Sendable {
   /// One pass over the active symbols.
   public func refreshOnce() async {
     core.advanceTime()
-    await core.refresh(core.watchlists.activeSymbols)
+    await core.refresh(core.symbolsToRefresh)
     core.metrics.report(cache: core.cacheStatistics)
   }
 

@@ -129,7 +129,12 @@ struct DashboardService: Service {
           }
           dirty = true
         }
-        if state.shouldQuit { break }
+        if state.shouldQuit {
+          // The terminal is given back before anything else winds down, so whatever the
+          // rest takes, the operator has a shell again at once.
+          await host.stop()
+          break
+        }
         guard dirty else { continue }
         let elapsed = ContinuousClock.now - lastFrame
         if elapsed >= options.frameInterval {
@@ -144,6 +149,14 @@ struct DashboardService: Service {
       }
       continuation.finish()
       group.cancelAll()
+      let watchdog = Task { [logger] in
+        // Every child ends on cancellation; if one does not, the log says so.
+        if (try? await Task.sleep(for: .seconds(5))) != nil {
+          logger.error("dashboard tasks still running 5 s after quitting")
+        }
+      }
+      await group.waitForAll()
+      watchdog.cancel()
       return false
     }
     if terminalClosed, !Task.isCancelled { throw TerminalError.closed }

@@ -223,7 +223,7 @@ struct DataAbstractionLayerTests {
     let provider = ScriptedProvider(id: "p", price: 1, clock: clock)
     let core = Harness.core(provider, clock: clock)
     let heard = Recorder<InvalidationScope>()
-    core.onInvalidate { scope in heard.append(scope) }
+    core.onOperatorAction { action in if case .invalidate(let scope) = action { heard.append(scope) } }
     _ = await core.quotes([Symbol("BTC-USD"), Symbol("BTC-EUR"), Symbol("ETH-USD"), Symbol("AAPL")])
     #expect(core.invalidate(.prefix("v1:quote:BTC")) == 2)
     #expect(core.invalidate(.key(.quote(Symbol("AAPL")))) == 1)

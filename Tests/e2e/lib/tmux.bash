@@ -41,6 +41,10 @@ check() {
     echo "not ok - $name"
     echo "---- screen ----"
     screen | sed 's/^/  | /'
+    if [[ -n "${XDG_STATE_HOME:-}" && -f "$XDG_STATE_HOME/lianyaohu/dashboard.log" ]]; then
+      echo "---- dashboard log, last lines ----"
+      tail -n 15 "$XDG_STATE_HOME/lianyaohu/dashboard.log" | sed 's/^/  | /'
+    fi
     echo "----------------"
   fi
 }

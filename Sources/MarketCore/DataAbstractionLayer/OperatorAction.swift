@@ -1,0 +1,18 @@
+/// Something an operator (or an agent through the control API) changed in the core. Local
+/// actions are handed to ``DataAbstractionLayer/onOperatorAction(_:)`` listeners, which is how
+/// a cluster bus tells other instances; actions those instances send back arrive through
+/// ``DataAbstractionLayer/apply(_:fromInstance:)``, which never re-announces them.
+public enum OperatorAction: Hashable, Sendable {
+  case trip(ProviderID)
+  case reset(ProviderID)
+  case setEnabled(ProviderID, Bool)
+  case editWatchlist(ImmortalID, WatchlistEdit)
+  case invalidate(InvalidationScope)
+}
+
+/// Who asked for an operator action.
+enum ActionOrigin: Hashable, Sendable {
+  case local
+  /// Another instance sharing this one's cluster channel.
+  case instance(String)
+}
