@@ -115,7 +115,9 @@ public final class RedisClient: Sendable, Service {
     }
   }
 
-  public var statistics: RedisClientStatistics { counters.snapshot }
+  public var statistics: RedisClientStatistics {
+    counters.snapshot(openConnections: state.withLock { $0.live.count })
+  }
 
   private static func reason(_ error: RedisError) -> String {
     if case .unavailable(let reason) = error { reason } else { error.description }

@@ -1,7 +1,9 @@
 import Synchronization
 
-/// Counters since the client was made.
+/// Counters since the client was made, and the pool as it is now.
 public struct RedisClientStatistics: Sendable, Hashable {
+  /// Pooled connections up now (subscriber connections not included).
+  public var openConnections: Int
   /// Commands handed to a connection (a pipeline counts each of its commands).
   public var commandsSent: Int
   /// Calls that threw, whatever the reason (timeouts and unavailability included).
@@ -16,9 +18,11 @@ public struct RedisClientStatistics: Sendable, Hashable {
   public var messagesDropped: Int
 
   public init(
-    commandsSent: Int = 0, failures: Int = 0, timeouts: Int = 0, reconnects: Int = 0, messagesReceived: Int = 0,
+    openConnections: Int = 0, commandsSent: Int = 0, failures: Int = 0, timeouts: Int = 0, reconnects: Int = 0,
+    messagesReceived: Int = 0,
     messagesDropped: Int = 0
   ) {
+    self.openConnections = openConnections
     self.commandsSent = commandsSent
     self.failures = failures
     self.timeouts = timeouts
@@ -37,9 +41,10 @@ final class RedisCounters: Sendable {
   let messagesReceived = Atomic<Int>(0)
   let messagesDropped = Atomic<Int>(0)
 
-  var snapshot: RedisClientStatistics {
+  func snapshot(openConnections: Int) -> RedisClientStatistics {
     RedisClientStatistics(
-      commandsSent: commandsSent.load(ordering: .relaxed), failures: failures.load(ordering: .relaxed),
+      openConnections: openConnections, commandsSent: commandsSent.load(ordering: .relaxed),
+      failures: failures.load(ordering: .relaxed),
       timeouts: timeouts.load(ordering: .relaxed), reconnects: reconnects.load(ordering: .relaxed),
       messagesReceived: messagesReceived.load(ordering: .relaxed),
       messagesDropped: messagesDropped.load(ordering: .relaxed))
