@@ -60,7 +60,8 @@ struct PrefetchBenchmark: AsyncParsableCommand {
           + "| \(outcome.upstreamCalls) |")
     }
     let gained = (Double(on.hits) - Double(off.hits)) / Double(max(on.reads, 1)) * 100
-    print(String(format: "hit ratio gained: %+.1f points, for %+d upstream fetches", gained, on.upstreamCalls - off.upstreamCalls))
+    print(
+      String(format: "hit ratio gained: %+.1f points, for %+d upstream fetches", gained, on.upstreamCalls - off.upstreamCalls))
   }
 
   private func simulate(prefetch enabled: Bool) async -> Outcome {

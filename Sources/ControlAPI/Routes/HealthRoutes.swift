@@ -37,7 +37,9 @@ extension ControlAPIBuilder {
       return JSONBody.response(
         Readiness(
           ready: usable > 0, usableProviders: usable, providers: statuses.count,
-          tiers: core.allCacheStatistics.dropFirst().map { TierReadiness(tier: $0.tier, up: $0.unavailable == nil, reason: $0.unavailable) }),
+          tiers: core.allCacheStatistics.dropFirst().map {
+            TierReadiness(tier: $0.tier, up: $0.unavailable == nil, reason: $0.unavailable)
+          }),
         status: usable > 0 ? .ok : .serviceUnavailable)
     }
     let exporter = MetricsExporter(core: core, registry: configuration.metricsRegistry, streams: streams)

@@ -1,3 +1,4 @@
+import CacheTiers
 import Foundation
 import MarketCore
 
@@ -78,7 +79,9 @@ extension AppConfiguration {
       configuration.tiers.tiers = tiers
     }
     if let redis = try cache.table("redis") {
-      try redis.rejectUnknownKeys(["url", "password_env", "prefix", "timeout_ms", "connect_timeout_ms", "pool_size", "compress_above"])
+      try redis.rejectUnknownKeys([
+        "url", "password_env", "prefix", "timeout_ms", "connect_timeout_ms", "pool_size", "compress_above",
+      ])
       if let url = try redis.string("url") {
         try checkRedisURL(url) { message throws(ConfigurationError) in throw redis.error("url", message) }
         configuration.tiers.redis.url = Credential(value: url)
@@ -90,7 +93,9 @@ extension AppConfiguration {
         }
         configuration.tiers.redis.prefix = prefix
       }
-      if let value = try redis.double("timeout_ms", in: 1...60_000) { configuration.tiers.redis.commandTimeout = .milliseconds(value) }
+      if let value = try redis.double("timeout_ms", in: 1...60_000) {
+        configuration.tiers.redis.commandTimeout = .milliseconds(value)
+      }
       if let value = try redis.double("connect_timeout_ms", in: 1...60_000) {
         configuration.tiers.redis.connectTimeout = .milliseconds(value)
       }
@@ -149,6 +154,10 @@ extension AppConfiguration {
   static func checkRedisURL(
     _ url: String, _ fail: (String) throws(ConfigurationError) -> Never
   ) throws(ConfigurationError) {
-    guard url.hasPrefix("redis://") else { try fail("must be a redis:// URL") }
+    do {
+      _ = try RedisConfiguration(url: url)
+    } catch {
+      try fail("\(error)")
+    }
   }
 }

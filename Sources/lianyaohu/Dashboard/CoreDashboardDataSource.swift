@@ -13,7 +13,7 @@ struct CoreDashboardDataSource: DashboardDataSource {
   /// Earlier prices per symbol (the SQLite tier's), for sparklines that start full after a
   /// restart; read for the first snapshot only.
   private let history: HistoryLoader?
-  private let historySent = Mutex(false)
+  private let historySent = OnceFlag()
 
   init(core: DataAbstractionLayer, history: HistoryLoader? = nil) {
     self.core = core
@@ -32,7 +32,7 @@ struct CoreDashboardDataSource: DashboardDataSource {
       time: core.clock.wallNow(), watchlists: watchlists, quotes: quotes, providers: core.providerStatuses(),
       cacheTiers: core.allCacheStatistics, recentEvents: core.events.recent,
       quoteTimeToLive: core.configuration.quotePolicy.timeToLive, connection: .inProcess)
-    if let history, historySent.withLock({ sent in defer { sent = true } ; return !sent }) {
+    if let history, historySent.claim() {
       snapshot.history = await history(Array(quotes.keys))
     }
     return snapshot
@@ -46,7 +46,11 @@ struct CoreDashboardDataSource: DashboardDataSource {
         var points: [(bucket: Int, price: Double)] = []
         for tick in ticks {
           let bucket = Int(tick.asOf.timeIntervalSince1970 / QuoteRow.sparklineInterval)
-          if points.last?.bucket == bucket { points[points.count - 1].price = tick.price } else { points.append((bucket, tick.price)) }
+          if points.last?.bucket == bucket {
+            points[points.count - 1].price = tick.price
+          } else {
+            points.append((bucket, tick.price))
+          }
         }
         return points.suffix(QuoteRow.sparklineCapacity).map(\.price)
       }
@@ -127,5 +131,17 @@ struct CoreDashboardDataSource: DashboardDataSource {
 extension CoreDashboardDataSource {
   static func price(_ value: Double) -> String {
     String(format: value < 10 ? "%.4f" : "%.2f", value)
+  }
+}
+
+/// True for the first caller of ``claim()`` only.
+private final class OnceFlag: Sendable {
+  private let claimed = Mutex(false)
+
+  func claim() -> Bool {
+    claimed.withLock { claimed in
+      defer { claimed = true }
+      return !claimed
+    }
   }
 }
