@@ -92,13 +92,13 @@ check "instance B starts with the same Redis" start_instance b
 check "A reports the Redis tier up" within 10 tier_up a true
 check "B reports the Redis tier up" within 10 tier_up b true
 
-quote_a=$(curl -s --max-time 10 "${url[a]}/v1/quotes/HOOD")
-check "A fetches HOOD from a provider" test "$(jq -r .origin <<<"$quote_a")" = upstream
-check "A writes it to Redis under a versioned key" within 3 bash -c "[[ \$(redis-cli -p $redis_port -a $secret --no-auth-warning exists lianyaohu:v1:quote:HOOD) == 1 ]]"
-check "the entry expires (SET with PX)" test "$(rcli pttl lianyaohu:v1:quote:HOOD)" -gt 0
+quote_a=$(curl -s --max-time 10 "${url[a]}/v1/quotes/GOOGL")
+check "A fetches GOOGL from a provider" test "$(jq -r .origin <<<"$quote_a")" = upstream
+check "A writes it to Redis under a versioned key" within 3 bash -c "[[ \$(redis-cli -p $redis_port -a $secret --no-auth-warning exists lianyaohu:v1:quote:GOOGL) == 1 ]]"
+check "the entry expires (SET with PX)" test "$(rcli pttl lianyaohu:v1:quote:GOOGL)" -gt 0
 before_b=$(upstream_calls b)
-quote_b=$(curl -s --max-time 10 "${url[b]}/v1/quotes/HOOD")
-check "B serves HOOD from the shared tier" test "$(jq -r .origin <<<"$quote_b")" = sharedTier
+quote_b=$(curl -s --max-time 10 "${url[b]}/v1/quotes/GOOGL")
+check "B serves GOOGL from the shared tier" test "$(jq -r .origin <<<"$quote_b")" = sharedTier
 check "with A's price and source" test "$(jq -c '[.price, .source]' <<<"$quote_b")" = "$(jq -c '[.price, .source]' <<<"$quote_a")"
 check "and zero upstream calls on B" test "$(upstream_calls b)" = "$before_b"
 
@@ -107,15 +107,15 @@ check "a trip on A shows on B within a second" within 1 bash -c "[[ \$(curl -s '
 curl -s --max-time 5 -X POST "${url[b]}/v1/providers/sim-alpha/reset" >/dev/null
 check "a reset on B shows on A within a second" within 1 bash -c "[[ \$(curl -s '${url[a]}/v1/providers' | jq -r '.providers[] | select(.id == \"sim-alpha\") | .breaker.state') == closed ]]"
 
-curl -s --max-time 5 -X DELETE "${url[a]}/v1/cache/HOOD" >/dev/null
-check "an invalidation on A removes the Redis entry" within 1 bash -c "[[ \$(redis-cli -p $redis_port -a $secret --no-auth-warning exists lianyaohu:v1:quote:HOOD) == 0 ]]"
+curl -s --max-time 5 -X DELETE "${url[a]}/v1/cache/GOOGL" >/dev/null
+check "an invalidation on A removes the Redis entry" within 1 bash -c "[[ \$(redis-cli -p $redis_port -a $secret --no-auth-warning exists lianyaohu:v1:quote:GOOGL) == 0 ]]"
 check "and B's own copy within a second (B's next read is not from memory)" \
-  within 1 bash -c "[[ \$(curl -s '${url[b]}/v1/quotes/HOOD' | jq -r .origin) != memory ]]"
+  within 1 bash -c "[[ \$(curl -s '${url[b]}/v1/quotes/GOOGL' | jq -r .origin) != memory ]]"
 
 curl -s --max-time 5 -X PATCH -H 'Content-Type: application/json' \
-  -d '{"edits":[{"op":"add","symbol":"HOOD"}]}' "${url[a]}/v1/immortals/lu-dongbin" >/dev/null
+  -d '{"edits":[{"op":"add","symbol":"AMZN"}]}' "${url[a]}/v1/immortals/lu-dongbin" >/dev/null
 check "a watchlist edit on A shows on B within a second" \
-  within 1 bash -c "curl -s '${url[b]}/v1/immortals/lu-dongbin' | jq -e '.symbols | map(.symbol) | index(\"HOOD\")' >/dev/null"
+  within 1 bash -c "curl -s '${url[b]}/v1/immortals/lu-dongbin' | jq -e '.symbols | map(.symbol) | index(\"AMZN\")' >/dev/null"
 
 stop_redis
 check "Redis stopped: A still serves quotes" test "$(http_status "${url[a]}/v1/quotes/AAPL")" = 200
@@ -130,8 +130,8 @@ check "a trip while Redis is down still works locally" \
 start_redis || { echo "redis-server did not restart" >&2; exit 1; }
 check "Redis back: A reconnects by itself" within 20 tier_up a true
 check "and B" within 20 tier_up b true
-curl -s --max-time 10 "${url[a]}/v1/quotes/COIN" >/dev/null
-check "A writes to Redis again without a restart" within 3 bash -c "[[ \$(redis-cli -p $redis_port -a $secret --no-auth-warning exists lianyaohu:v1:quote:COIN) == 1 ]]"
+curl -s --max-time 10 "${url[a]}/v1/quotes/META" >/dev/null
+check "A writes to Redis again without a restart" within 3 bash -c "[[ \$(redis-cli -p $redis_port -a $secret --no-auth-warning exists lianyaohu:v1:quote:META) == 1 ]]"
 curl -s --max-time 5 -X POST "${url[a]}/v1/providers/sim-gamma/trip" >/dev/null
 check "and a trip on A reaches B again" within 2 bash -c "[[ \$(curl -s '${url[b]}/v1/providers' | jq -r '.providers[] | select(.id == \"sim-gamma\") | .breaker.state') == forced-open ]]"
 
