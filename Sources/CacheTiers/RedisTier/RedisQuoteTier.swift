@@ -38,6 +38,9 @@ public final class RedisQuoteTier: QuoteTier, Service {
     var droppedWrites = 0
     var unreadableEntries = 0
     var failedWrites = 0
+    /// One batch goes out at a time, so writes and invalidations reach Redis in order.
+    var sending = false
+    var idleWaiters: [CheckedContinuation<Void, Never>] = []
   }
 
   public let name = "redis"
@@ -138,15 +141,44 @@ public final class RedisQuoteTier: QuoteTier, Service {
     await flush()
   }
 
-  /// Sends everything queued now; returns when Redis has answered (or failed).
+  private enum NextStep {
+    case send([Write])
+    case waitForSender
+    case done
+  }
+
+  /// Sends everything queued so far; returns once Redis has answered it (or failed), batches
+  /// another caller was already sending included.
   public func flush() async {
     while true {
-      let batch = state.withLock { state in
+      let step = state.withLock { state -> NextStep in
+        if state.sending { return .waitForSender }
+        if state.queue.isEmpty { return .done }
+        state.sending = true
         defer { state.queue.removeAll(keepingCapacity: true) }
-        return state.queue
+        return .send(state.queue)
       }
-      guard !batch.isEmpty else { return }
-      await send(batch)
+      switch step {
+      case .send(let batch):
+        await send(batch)
+        let waiters = state.withLock { state in
+          state.sending = false
+          defer { state.idleWaiters.removeAll() }
+          return state.idleWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+      case .waitForSender:
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+          let idle = state.withLock { state in
+            if !state.sending { return true }
+            state.idleWaiters.append(waiter)
+            return false
+          }
+          if idle { waiter.resume() }
+        }
+      case .done:
+        return
+      }
     }
   }
 
