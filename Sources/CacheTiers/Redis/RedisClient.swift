@@ -158,7 +158,7 @@ public final class RedisClient: Sendable, Service {
     }
   }
 
-  /// Sends commands given as their words; see ``pipeline(_:)-(RedisCommand)``.
+  /// Sends commands given as their words, name first; see the `RedisCommand` variant.
   public func pipeline(_ commands: [[String]]) async throws(RedisError) -> [Result<RESPValue, RedisError>] {
     try await pipeline(commands.map { RedisCommand(words: $0) })
   }
