@@ -129,7 +129,9 @@ public final class RedisServer: Sendable {
     state.withLock { $0.process = process }
     let clock = ContinuousClock()
     let deadline = clock.now + startTimeout
-    while clock.now < deadline {
+    // The deadline is checked after each probe, not before, so a test process whose threads
+    // were starved past it still looks once more before declaring the server dead.
+    while true {
       if !process.isRunning {
         state.withLock { $0.process = nil }
         let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
@@ -137,6 +139,7 @@ public final class RedisServer: Sendable {
         throw .failedToStart("redis-server exited at start (status \(process.terminationStatus)): \(log.suffix(2000))")
       }
       if Self.answersPing(port: port) { return }
+      if clock.now >= deadline { break }
       try? await Task.sleep(for: .milliseconds(10))
     }
     kill(process.processIdentifier, SIGKILL)
