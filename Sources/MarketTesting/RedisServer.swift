@@ -9,7 +9,8 @@ import Synchronization
 
 /// A real `redis-server` for tests and benchmarks, on a free loopback port, with nothing
 /// persisted. It can be stopped and started again on the same port (to test reconnection),
-/// and is killed when released, so a failing test leaves no server behind.
+/// and is killed when released, so a failing test leaves no server behind (a test process
+/// that crashes cannot, and leaves its servers running).
 public final class RedisServer: Sendable {
   public let host = "127.0.0.1"
   public private(set) var port: Int {
