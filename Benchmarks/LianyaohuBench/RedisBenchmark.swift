@@ -61,8 +61,44 @@ struct RedisBenchmark: AsyncParsableCommand {
       "lianyaohu-bench redis: \(ProcessInfo.processInfo.activeProcessorCount) cores, 127.0.0.1:\(port), "
         + "\(connections) connections, \(requests) requests, pipeline \(pipeline), 3-byte values, \(runs) runs")
 
-    let ours = try await measureOurs(port: port)
-    let theirs = try measureRedisBenchmark(port: port)
+    let redisBenchmark = Self.findExecutable("redis-benchmark")
+    if redisBenchmark == nil {
+      print("redis-benchmark not found on PATH or in /usr/bin: no comparison (apt-get install redis-tools)")
+    }
+
+    let client = makeClient(port: port)
+    let running = Task { try await client.run() }
+    defer { running.cancel() }
+    try await waitForPool(of: client)
+    try await client.set(Self.key, Self.value, expiresIn: nil)
+    // Warm up: the allocator, the connections' buffers, the task pool.
+    for operation in Operation.allCases {
+      _ = try await rate(of: operation, depth: pipeline, requests: requests / 4, client: client)
+    }
+    // Ours and redis-benchmark take turns within each run, so a change in the machine's
+    // load (other builds) falls on both rather than on one.
+    var ours: [Case: [Double]] = [:]
+    var theirs: [Case: [Double]] = [:]
+    for _ in 0..<runs {
+      for depth in [1, pipeline] {
+        for operation in Operation.allCases {
+          let rate = try await rate(of: operation, depth: depth, requests: requests, client: client)
+          ours[Case(operation: operation, depth: depth), default: []].append(rate)
+        }
+        guard let redisBenchmark else { continue }
+        let arguments = [
+          "-h", "127.0.0.1", "-p", "\(port)", "-c", "\(connections)", "-n", "\(requests)", "-P", "\(depth)", "-t",
+          "get,set", "--csv",
+        ]
+        for (operation, rate) in try Self.runRedisBenchmark(redisBenchmark, arguments) {
+          theirs[Case(operation: operation, depth: depth), default: []].append(rate)
+        }
+      }
+    }
+    let statistics = client.statistics
+    if statistics.failures > 0 { print("warning: \(statistics.failures) commands failed (\(statistics.timeouts) timeouts)") }
+    running.cancel()
+    _ = await running.result
     withExtendedLifetime(server) {}
 
     print("")
@@ -70,22 +106,28 @@ struct RedisBenchmark: AsyncParsableCommand {
     print("|---|---|---|---|---|")
     for depth in [1, pipeline] {
       for operation in Operation.allCases {
-        let ourRate = ours[Case(operation: operation, depth: depth)]?.median ?? 0
-        let theirRate = theirs[Case(operation: operation, depth: depth)]?.median ?? 0
+        let key = Case(operation: operation, depth: depth)
+        let ourRate = ours[key].map(Self.median) ?? 0
+        let theirRate = theirs[key].map(Self.median) ?? 0
         let ratio = theirRate > 0 ? String(format: "%.0f %%", 100 * ourRate / theirRate) : "-"
-        print(
-          "| \(operation.rawValue) | \(depth) | \(Self.format(ourRate)) | \(Self.format(theirRate)) | \(ratio) |")
+        print("| \(operation.rawValue) | \(depth) | \(Self.format(ourRate)) | \(Self.format(theirRate)) | \(ratio) |")
       }
     }
-    let ourGet = ours[Case(operation: .get, depth: pipeline)]?.median ?? 0
-    let theirGet = theirs[Case(operation: .get, depth: pipeline)]?.median ?? 0
-    if theirGet > 0 {
-      let ratio = ourGet / theirGet
+    print("")
+    for (name, samples) in [("ours", ours), ("redis-benchmark", theirs)] {
+      let ordered = samples.sorted { ($0.key.depth, $0.key.operation.rawValue) < ($1.key.depth, $1.key.operation.rawValue) }
+      for (key, values) in ordered {
+        let measurement = Measurement(name: "\(name) \(key.operation.rawValue) -P \(key.depth)", samples: values, unit: "ops/s")
+        print(measurement.line)
+      }
+    }
+    let getKey = Case(operation: .get, depth: pipeline)
+    if let ourGet = ours[getKey], let theirGet = theirs[getKey] {
+      let ratio = Self.median(ourGet) / Self.median(theirGet)
       print("")
       print(
-        String(
-          format: "pipelined GET (depth %d): ours / redis-benchmark = %.2f (target >= 0.50: %@)", pipeline, ratio,
-          ratio >= 0.5 ? "met" : "NOT met"))
+        "pipelined GET (depth \(pipeline)): ours / redis-benchmark = \(String(format: "%.2f", ratio)) "
+          + "(target >= 0.50: \(ratio >= 0.5 ? "met" : "NOT met"))")
     }
   }
 
@@ -94,50 +136,29 @@ struct RedisBenchmark: AsyncParsableCommand {
     var depth: Int
   }
 
-  /// Our client: `connections` tasks over as many pooled connections, each sending one
-  /// command at a time (depth 1) or one pipeline of `depth` commands at a time.
-  func measureOurs(port: Int) async throws -> [Case: Measurement] {
+  /// Our client with one pooled connection per task, as redis-benchmark has one per client.
+  func makeClient(port: Int) -> RedisClient {
     var configuration = RedisConfiguration(host: "127.0.0.1", port: port)
     configuration.poolSize = connections
     // Throughput, not latency: a loaded 2-core machine must not turn queueing into timeouts.
     configuration.commandTimeout = .seconds(10)
     configuration.connectTimeout = .seconds(5)
-    let client = RedisClient(configuration: configuration)
-    let running = Task { try await client.run() }
-    defer { running.cancel() }
+    return RedisClient(configuration: configuration)
+  }
+
+  func waitForPool(of client: RedisClient) async throws {
     let clock = ContinuousClock()
-    let connectDeadline = clock.now + .seconds(10)
-    while client.statistics.openConnections < connections, clock.now < connectDeadline {
+    let deadline = clock.now + .seconds(10)
+    while client.statistics.openConnections < connections, clock.now < deadline {
       try await Task.sleep(for: .milliseconds(10))
     }
     guard client.statistics.openConnections == connections else {
       throw ValidationError("only \(client.statistics.openConnections) of \(connections) connections came up: \(client.health)")
     }
-    try await client.set(Self.key, Self.value, expiresIn: nil)
-    // Warm up: the allocator, the connections' buffers, the task pool.
-    for operation in Operation.allCases {
-      _ = try await rate(of: operation, depth: pipeline, requests: requests / 4, client: client)
-    }
-    var results: [Case: Measurement] = [:]
-    for depth in [1, pipeline] {
-      for operation in Operation.allCases {
-        var samples: [Double] = []
-        for _ in 0..<runs {
-          samples.append(try await rate(of: operation, depth: depth, requests: requests, client: client))
-        }
-        let measurement = Measurement(name: "ours \(operation.rawValue) -P \(depth)", samples: samples, unit: "ops/s")
-        print(measurement.line)
-        results[Case(operation: operation, depth: depth)] = measurement
-      }
-    }
-    let statistics = client.statistics
-    if statistics.failures > 0 { print("warning: \(statistics.failures) commands failed (\(statistics.timeouts) timeouts)") }
-    running.cancel()
-    _ = await running.result
-    return results
   }
 
-  /// Operations per second for `requests` operations spread over `connections` tasks.
+  /// Operations per second for `requests` operations spread over `connections` tasks, each
+  /// sending one command at a time (depth 1) or one pipeline of `depth` commands at a time.
   func rate(of operation: Operation, depth: Int, requests: Int, client: RedisClient) async throws -> Double {
     let rounds = max(1, requests / (connections * depth))
     let command: RedisCommand =
@@ -166,33 +187,6 @@ struct RedisBenchmark: AsyncParsableCommand {
       }
     }
     return Double(rounds * connections * depth) / (elapsed / 1e9)
-  }
-
-  /// `redis-benchmark -t get,set --csv` at depth 1 and at the pipeline depth.
-  func measureRedisBenchmark(port: Int) throws -> [Case: Measurement] {
-    guard let executable = Self.findExecutable("redis-benchmark") else {
-      print("redis-benchmark not found on PATH or in /usr/bin: no comparison (apt-get install redis-tools)")
-      return [:]
-    }
-    var results: [Case: Measurement] = [:]
-    for depth in [1, pipeline] {
-      var samples: [Operation: [Double]] = [:]
-      for _ in 0..<runs {
-        let arguments = [
-          "-h", "127.0.0.1", "-p", "\(port)", "-c", "\(connections)", "-n", "\(requests)", "-P", "\(depth)", "-t",
-          "get,set", "--csv",
-        ]
-        for (operation, rate) in try Self.runRedisBenchmark(executable, arguments) {
-          samples[operation, default: []].append(rate)
-        }
-      }
-      for (operation, values) in samples {
-        let measurement = Measurement(name: "redis-benchmark \(operation.rawValue) -P \(depth)", samples: values, unit: "ops/s")
-        print(measurement.line)
-        results[Case(operation: operation, depth: depth)] = measurement
-      }
-    }
-    return results
   }
 
   /// Runs redis-benchmark and reads the requests per second of each test from its CSV:
@@ -225,6 +219,10 @@ struct RedisBenchmark: AsyncParsableCommand {
     let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
     let candidates = path.split(separator: ":").map { "\($0)/\(name)" } + ["/usr/bin/\(name)"]
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+  }
+
+  static func median(_ samples: [Double]) -> Double {
+    Measurement(name: "", samples: samples, unit: "").median
   }
 
   static func format(_ rate: Double) -> String {

@@ -9,7 +9,8 @@ import Synchronization
 
 /// A real `redis-server` for tests and benchmarks, on a free loopback port, with nothing
 /// persisted. It can be stopped and started again on the same port (to test reconnection),
-/// and is killed when released, so a failing test leaves no server behind.
+/// and is killed when released, so a failing test leaves no server behind (a test process
+/// that crashes cannot, and leaves its servers running).
 public final class RedisServer: Sendable {
   public let host = "127.0.0.1"
   public private(set) var port: Int {
@@ -129,7 +130,9 @@ public final class RedisServer: Sendable {
     state.withLock { $0.process = process }
     let clock = ContinuousClock()
     let deadline = clock.now + startTimeout
-    while clock.now < deadline {
+    // The deadline is checked after each probe, not before, so a test process whose threads
+    // were starved past it still looks once more before declaring the server dead.
+    while true {
       if !process.isRunning {
         state.withLock { $0.process = nil }
         let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
@@ -137,6 +140,7 @@ public final class RedisServer: Sendable {
         throw .failedToStart("redis-server exited at start (status \(process.terminationStatus)): \(log.suffix(2000))")
       }
       if Self.answersPing(port: port) { return }
+      if clock.now >= deadline { break }
       try? await Task.sleep(for: .milliseconds(10))
     }
     kill(process.processIdentifier, SIGKILL)

@@ -70,6 +70,9 @@ import Testing
       #expect(try await client.get("v1:quote:S7") == nil)
       #expect(try await client.get("v1:other") == [UInt8(ascii: "1")])
       #expect(try await client.deleteMatching("v1:quote:*") == 0)
+      // A key that is not UTF-8 is removed too: it goes back byte for byte.
+      _ = try await client.send(RedisCommand("SET").appending([0x76, 0x31, 0x3A, 0xFF, 0xFE]).appending([1]))
+      #expect(try await client.deleteMatching("v1:*") == 2)
     }
   }
 

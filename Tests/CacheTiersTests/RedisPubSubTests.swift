@@ -27,6 +27,24 @@ import Testing
     }
   }
 
+  @Test(arguments: [RedisProtocolPreference.resp3, .resp2])
+  func keepAlivePingsDoNotDisturbTheSubscriber(protocolPreference: RedisProtocolPreference) async throws {
+    let server = try await RedisServer()
+    try await withRedisClient(server: server, configure: { $0.protocolPreference = protocolPreference }) {
+      client throws in
+      var messages = client.subscribe(["ticks"]).makeAsyncIterator()
+      #expect(try await eventually { try await client.publish("ticks", [0]) == 1 })
+      #expect(await messages.next()?.payload == [0])
+      // Several keep-alive pings (every 200 ms in tests) go out and are answered in between.
+      for tick in 1...5 {
+        try await Task.sleep(for: .milliseconds(150))
+        #expect(try await client.publish("ticks", [UInt8(tick)]) == 1)
+        #expect(await messages.next()?.payload == [UInt8(tick)])
+      }
+      #expect(client.statistics.reconnects == 0)
+    }
+  }
+
   @Test func twoSubscribersEachGetTheirChannels() async throws {
     let server = try await RedisServer()
     try await withRedisClient(server: server) { client throws in

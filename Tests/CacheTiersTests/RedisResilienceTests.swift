@@ -72,8 +72,8 @@ import Testing
     try await withRedisClient(server: server, configure: { $0.commandTimeout = .milliseconds(200) }) { client throws in
       try await withRedisClient(server: server) { admin throws in
         try await client.set("k", [1], expiresIn: nil)
-        // The server stops answering everyone else for a second.
-        #expect(try await admin.send(["CLIENT", "PAUSE", "1000", "ALL"]) == .simpleString("OK"))
+        // The server stops answering everyone else for two seconds.
+        #expect(try await admin.send(["CLIENT", "PAUSE", "2000", "ALL"]) == .simpleString("OK"))
         let single = await redisError { try await client.get("k") }
         #expect(single == .timeout)
         let pipelined = await redisError { try await client.pipeline([["GET", "k"], ["GET", "k"]]) }

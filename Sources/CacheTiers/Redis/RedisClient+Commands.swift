@@ -59,9 +59,11 @@ extension RedisClient {
       guard let page = reply.elements, page.count == 2, let next = page[0].string, let keys = page[1].elements else {
         throw .unexpectedReply("SCAN answered with a \(reply.kindName)")
       }
-      let names = keys.compactMap(\.string)
-      if !names.isEmpty {
-        removed += try Self.integer(try await execute(RedisCommand("UNLINK", names)), command: "UNLINK")
+      // Keys go back as the bytes SCAN gave, so a key that is not UTF-8 is still removed.
+      var unlink = RedisCommand("UNLINK")
+      for case .bulkString(let name?) in keys { unlink.append(name) }
+      if unlink.argumentCount > 0 {
+        removed += try Self.integer(try await execute(unlink), command: "UNLINK")
       }
       cursor = next
     } while cursor != "0"

@@ -32,14 +32,7 @@ public final class RedisClient: Sendable, Service {
   ]
 
   private struct State {
-    enum Lifecycle { case idle, running, stopped }
-
-    var lifecycle = Lifecycle.idle
-    var slots: [RedisConnection?]
-    var live: [RedisConnection] = []
-    var nextConnection = 0
-    var lastFailure: RedisError?
-    var downSince: ContinuousClock.Instant?
+    var pool: RedisPoolState<RedisConnection>
     var subscriptions: [ObjectIdentifier: RedisSubscription] = [:]
   }
 
@@ -55,7 +48,7 @@ public final class RedisClient: Sendable, Service {
     self.logger = logger
     commandTimeout = TimeAmount(configuration.commandTimeout)
     poolSize = max(1, configuration.poolSize)
-    state = Mutex(State(slots: Array(repeating: nil, count: max(1, configuration.poolSize))))
+    state = Mutex(State(pool: RedisPoolState(size: configuration.poolSize)))
     (subscriptionRequests, subscriptionRequestsContinuation) = AsyncStream.makeStream()
   }
 
@@ -65,11 +58,7 @@ public final class RedisClient: Sendable, Service {
   /// task is cancelled or a graceful shutdown starts; then closes everything and returns.
   /// A client runs once.
   public func run() async throws {
-    let starts = state.withLock { state in
-      guard state.lifecycle == .idle else { return false }
-      state.lifecycle = .running
-      return true
-    }
+    let starts = state.withLock { $0.pool.start() }
     guard starts else { throw RedisError.unavailable(reason: "this RedisClient has already run; make a new one") }
     logger.debug("Redis client starting", metadata: ["pool": "\(poolSize)"])
     await cancelWhenGracefulShutdown {
@@ -88,10 +77,7 @@ public final class RedisClient: Sendable, Service {
 
   private func stop() {
     let (connections, subscriptions) = state.withLock { state in
-      state.lifecycle = .stopped
-      let connections = state.slots.compactMap { $0 }
-      state.slots = state.slots.map { _ in nil }
-      state.live = []
+      let connections = state.pool.stop()
       let subscriptions = Array(state.subscriptions.values)
       state.subscriptions = [:]
       return (connections, subscriptions)
@@ -107,20 +93,16 @@ public final class RedisClient: Sendable, Service {
   // MARK: Health
 
   public var health: RedisHealth {
-    state.withLock { state in
-      guard state.lifecycle == .running else { return .notRunning }
-      if let connection = state.live.first { return .connected(protocolVersion: connection.protocolVersion) }
-      guard let failure = state.lastFailure else { return .connecting }
-      return .down(reason: Self.reason(failure), since: state.downSince ?? .now)
-    }
+    let now = ContinuousClock.now
+    return state.withLock { $0.pool.health(now: now) }
   }
 
   public var statistics: RedisClientStatistics {
-    counters.snapshot(openConnections: state.withLock { $0.live.count })
+    counters.snapshot(openConnections: state.withLock { $0.pool.openConnections })
   }
 
   private static func reason(_ error: RedisError) -> String {
-    if case .unavailable(let reason) = error { reason } else { error.description }
+    RedisPoolState<RedisConnection>.reason(error)
   }
 
   // MARK: Commands
@@ -158,7 +140,7 @@ public final class RedisClient: Sendable, Service {
     }
   }
 
-  /// Sends commands given as their words; see ``pipeline(_:)-(RedisCommand)``.
+  /// Sends commands given as their words, name first; see the `RedisCommand` variant.
   public func pipeline(_ commands: [[String]]) async throws(RedisError) -> [Result<RESPValue, RedisError>] {
     try await pipeline(commands.map { RedisCommand(words: $0) })
   }
@@ -192,20 +174,7 @@ public final class RedisClient: Sendable, Service {
 
   /// The next live connection, round robin; or why there is none, at once.
   private func connectionForCommands() throws(RedisError) -> RedisConnection {
-    let picked: Result<RedisConnection, RedisError> = state.withLock { state in
-      guard !state.live.isEmpty else {
-        switch (state.lifecycle, state.lastFailure) {
-        case (.idle, _): return .failure(.unavailable(reason: "the Redis client is not running"))
-        case (.stopped, _): return .failure(.unavailable(reason: "the Redis client has stopped"))
-        case (.running, .authenticationFailed(let message)?): return .failure(.authenticationFailed(message))
-        case (.running, let failure?): return .failure(.unavailable(reason: Self.reason(failure)))
-        case (.running, nil): return .failure(.unavailable(reason: "connecting"))
-        }
-      }
-      state.nextConnection = (state.nextConnection + 1) % state.live.count
-      return .success(state.live[state.nextConnection])
-    }
-    switch picked {
+    switch state.withLock({ $0.pool.next() }) {
     case .success(let connection): return connection
     case .failure(let error): throw record(error)
     }
@@ -222,7 +191,7 @@ public final class RedisClient: Sendable, Service {
     let subscription = RedisSubscription(channels: channels, continuation: continuation, counters: counters)
     continuation.onTermination = { _ in subscription.cancel() }
     let accepted = state.withLock { state in
-      guard state.lifecycle != .stopped, !channels.isEmpty else { return false }
+      guard state.pool.lifecycle != .stopped, !channels.isEmpty else { return false }
       state.subscriptions[ObjectIdentifier(subscription)] = subscription
       return true
     }
@@ -263,39 +232,24 @@ public final class RedisClient: Sendable, Service {
   }
 
   private func register(_ connection: RedisConnection, slot: Int) -> Bool {
-    let registered = state.withLock { state in
-      guard state.lifecycle == .running else { return false }
-      let wasDown = state.live.isEmpty
-      state.slots[slot] = connection
-      state.live = state.slots.compactMap { $0 }
-      state.lastFailure = nil
-      state.downSince = nil
-      if wasDown {
-        logger.info("Redis connected", metadata: ["protocol": "RESP\(connection.protocolVersion)"])
-      }
-      return true
+    let (accepted, wasDown) = state.withLock { $0.pool.connected(connection, slot: slot) }
+    if accepted, wasDown {
+      logger.info("Redis connected", metadata: ["protocol": "RESP\(connection.protocolVersion)"])
     }
-    return registered
+    return accepted
   }
 
   private func unregister(slot: Int, because reason: RedisError) {
-    state.withLock { state in
-      state.slots[slot] = nil
-      state.live = state.slots.compactMap { $0 }
-      guard state.lifecycle == .running else { return }
-      state.lastFailure = .unavailable(reason: "connection lost: \(Self.reason(reason))")
-      if state.live.isEmpty, state.downSince == nil { state.downSince = .now }
-    }
+    let now = ContinuousClock.now
+    state.withLock { $0.pool.lost(slot: slot, because: reason, at: now) }
     if !Task.isCancelled {
       logger.warning("Redis connection lost", metadata: ["reason": "\(Self.reason(reason))"])
     }
   }
 
   private func recordConnectFailure(_ error: RedisError, attempt: Int) {
-    state.withLock { state in
-      state.lastFailure = error
-      if state.live.isEmpty, state.downSince == nil { state.downSince = .now }
-    }
+    let now = ContinuousClock.now
+    state.withLock { $0.pool.connectFailed(error, at: now) }
     // The first failure of a run of them is news; the rest would fill the log while Redis is away.
     let level: Logger.Level = attempt == 0 ? .warning : .debug
     logger.log(level: level, "Redis connection failed", metadata: ["reason": "\(Self.reason(error))"])

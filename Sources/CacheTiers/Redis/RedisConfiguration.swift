@@ -1,5 +1,11 @@
 import MarketCore
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Where the Redis tier connects and how patient it is.
 ///
 /// The defaults suit a cache beside the application: a slow Redis must not slow quotes down,
@@ -27,7 +33,8 @@ public struct RedisConfiguration: Sendable, Hashable {
   /// How often a subscriber connection, which only receives, pings to find out that the
   /// server vanished without closing the connection.
   public var keepAliveInterval: Duration
-  /// Shown by `CLIENT LIST` on the server, to tell our connections apart; `nil` sets none.
+  /// Shown by `CLIENT LIST` on the server, to tell our connections (and which process made
+  /// them) apart; `lianyaohu-<pid>` by default, `nil` sets none.
   public var clientName: String?
 
   public init(host: String = "127.0.0.1", port: Int = 6379) {
@@ -43,7 +50,7 @@ public struct RedisConfiguration: Sendable, Hashable {
     reconnectBackoff = RedisReconnectBackoff(minimum: .milliseconds(100), maximum: .seconds(10))
     protocolPreference = .resp3
     keepAliveInterval = .seconds(5)
-    clientName = "lianyaohu"
+    clientName = "lianyaohu-\(getpid())"
   }
 
   /// Reads `redis://[user[:password]@]host[:port][/db]`. User and password may be

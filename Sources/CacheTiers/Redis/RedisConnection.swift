@@ -9,7 +9,7 @@ import NIOPosix
 #endif
 
 /// One TCP connection to Redis after its handshake: many commands in flight, replies in order.
-final class RedisConnection: Sendable {
+final class RedisConnection: RedisPoolMember {
   /// What the connection is for, which decides what unsolicited values mean.
   enum Role: Sendable {
     /// Pooled commands; pushes (tracking invalidations and the like) are ignored.
