@@ -7,5 +7,8 @@ struct LianyaohuBench: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "lianyaohu-bench",
     abstract: "Measure the market-data core. Build with -c release for meaningful numbers.",
-    subcommands: [CoreBenchmark.self, RoutingBenchmark.self, DashboardBenchmarkCommand.self, HTTPBenchmark.self])
+    subcommands: [
+      CoreBenchmark.self, RoutingBenchmark.self, DashboardBenchmarkCommand.self, HTTPBenchmark.self, PrefetchBenchmark.self,
+      RedisBenchmark.self, EntrySizeBenchmark.self,
+    ])
 }

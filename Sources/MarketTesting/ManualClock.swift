@@ -79,11 +79,9 @@ public final class ManualClock: MarketClock {
   /// How many tasks are asleep on this clock now.
   public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
-  /// Waits (by yielding, never sleeping) until at least `count` tasks sleep on this clock, so
-  /// a test can advance time knowing the background work it expects is parked.
-  public func waitForSleepers(_ count: Int, maximumYields: Int = 100_000) async {
-    for _ in 0..<maximumYields where sleeperCount < count {
-      await Task.yield()
-    }
+  /// Waits until at least `count` tasks sleep on this clock, so a test can advance time
+  /// knowing the background work it expects is parked.
+  public func waitForSleepers(_ count: Int) async {
+    await eventually { sleeperCount >= count }
   }
 }

@@ -113,10 +113,8 @@ public final class Gate: Sendable {
     for waiter in waiters { waiter.resume() }
   }
 
-  /// Yields until `count` tasks wait here (never sleeps).
-  public func waitForWaiters(_ count: Int, maximumYields: Int = 1_000_000) async {
-    for _ in 0..<maximumYields where waiterCount < count {
-      await Task.yield()
-    }
+  /// Waits until `count` tasks wait here.
+  public func waitForWaiters(_ count: Int) async {
+    await eventually { waiterCount >= count }
   }
 }

@@ -26,7 +26,7 @@ struct APIHarness {
   let configuration: APIConfiguration
 
   init(
-    token: String? = nil, providerID: ProviderID = "alpha", registerProvider: Bool = true,
+    token: String? = nil, providerID: ProviderID = "alpha", registerProvider: Bool = true, tiers: [any QuoteTier] = [],
     configure: (inout APIConfiguration) -> Void = { _ in }
   ) {
     _ = sharedRegistry
@@ -50,7 +50,8 @@ struct APIHarness {
     self.clock = clock
     self.provider = provider
     self.core = DataAbstractionLayer(
-      providers: registerProvider ? [ProviderRegistration(provider)] : [], configuration: coreConfiguration, clock: clock)
+      providers: registerProvider ? [ProviderRegistration(provider)] : [], configuration: coreConfiguration, clock: clock,
+      tiers: tiers)
     var configuration = APIConfiguration(metricsRegistry: sharedRegistry)
     configuration.token = token.flatMap(APIToken.init)
     configure(&configuration)

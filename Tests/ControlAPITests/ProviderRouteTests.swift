@@ -81,6 +81,34 @@ struct CacheRouteTests {
     }
   }
 
+  @Test("every tier shows in /v1/cache, /readyz and /metrics; one that is down says why and leaves the instance ready")
+  func tiers() async throws {
+    let redis = MemoryTier(name: "redis")
+    let sqlite = MemoryTier(name: "sqlite", isShared: false)
+    let harness = APIHarness(providerID: "tier-probe", tiers: [redis, sqlite])
+    try await harness.test { client in
+      _ = try await client.get("/v1/quotes/AAPL")
+      redis.setDown("connection refused")
+      let body = try await client.get("/v1/cache").object
+      let tiers = body["tiers"] as? [[String: Any]] ?? []
+      #expect(tiers.map { $0["tier"] as? String } == ["memory", "redis", "sqlite"])
+      #expect(tiers[1]["unavailable"] as? String == "connection refused")
+      #expect(tiers[2]["unavailable"] == nil)
+      #expect(tiers[2]["insertions"] as? Int == 1)
+
+      let ready = try await client.get("/readyz")
+      #expect(ready.status == .ok)
+      let readiness = ready.object["tiers"] as? [[String: Any]] ?? []
+      #expect(readiness.map { $0["tier"] as? String } == ["redis", "sqlite"])
+      #expect(readiness.map { $0["up"] as? Bool } == [false, true])
+      #expect(readiness[0]["reason"] as? String == "connection refused")
+
+      let metrics = try await client.get("/metrics").text
+      #expect(metrics.contains("lianyaohu_cache_tier_up{tier=\"redis\"} 0"))
+      #expect(metrics.contains("lianyaohu_cache_tier_up{tier=\"sqlite\"} 1"))
+    }
+  }
+
   @Test("DELETE by symbol, by prefix and all")
   func invalidation() async throws {
     let harness = APIHarness()

@@ -12,6 +12,20 @@ struct RendererSnapshotTests {
     try Snapshot.assert(render(state), named: "dashboard-\(width)x\(height)")
   }
 
+  @Test("the cache pane with SQLite and a Redis tier that is down", arguments: [(120, 40), (200, 60)])
+  func tiers(width: Int, height: Int) throws {
+    var state = Fixtures.state(width: width, height: height)
+    var sqlite = CacheStatistics(tier: "sqlite")
+    sqlite.entries = 40
+    sqlite.bytes = 331_776
+    sqlite.hits = 12
+    sqlite.misses = 3
+    var redis = CacheStatistics(tier: "redis")
+    redis.unavailable = "connection refused"
+    _ = update(&state, .cacheStatistics(state.market.cacheTiers + [redis, sqlite]))
+    try Snapshot.assert(render(state), named: "tiers-\(width)x\(height)")
+  }
+
   @Test("providers focused with the open and tripped breakers selected", arguments: [(80, 24), (120, 40), (200, 60)])
   func providersFocused(width: Int, height: Int) throws {
     var state = Fixtures.state(width: width, height: height)

@@ -16,6 +16,8 @@ public struct CacheBody: Codable, Sendable {
     public var expirations: Int
     public var insertions: Int
     public var hitRatio: Double?
+    /// Why the tier cannot be used now (Redis unreachable, say); absent while it works.
+    public var unavailable: String?
 
     enum CodingKeys: String, CodingKey {
       case tier, entries, bytes
@@ -25,6 +27,7 @@ public struct CacheBody: Codable, Sendable {
       case staleServes = "stale_serves"
       case evictions, expirations, insertions
       case hitRatio = "hit_ratio"
+      case unavailable
     }
 
     init(_ statistics: CacheStatistics) {
@@ -40,6 +43,7 @@ public struct CacheBody: Codable, Sendable {
       expirations = statistics.expirations
       insertions = statistics.insertions
       hitRatio = statistics.hitRatio?.finite
+      unavailable = statistics.unavailable
     }
   }
 
@@ -51,9 +55,10 @@ public struct CacheBody: Codable, Sendable {
     case refreshesInFlight = "refreshes_in_flight"
   }
 
-  init(_ statistics: CacheStatistics) {
-    tiers = [Tier(statistics)]
-    refreshesInFlight = statistics.refreshesInFlight
+  /// L1 first, then each tier below it in read order.
+  init(_ tiers: [CacheStatistics]) {
+    self.tiers = tiers.map(Tier.init)
+    refreshesInFlight = tiers.first?.refreshesInFlight ?? 0
   }
 }
 

@@ -83,6 +83,7 @@ extension CacheBody {
       statistics.expirations = tier.expirations
       statistics.insertions = tier.insertions
       statistics.refreshesInFlight = index == 0 ? refreshesInFlight : 0
+      statistics.unavailable = tier.unavailable
       return statistics
     }
   }

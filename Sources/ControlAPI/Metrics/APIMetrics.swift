@@ -27,6 +27,7 @@ public enum APIMetrics {
   static let httpRequestsInFlight = "lianyaohu_http_requests_in_flight"
   static let httpRequestErrors = "lianyaohu_http_request_errors_total"
   static let cacheHitRatio = "lianyaohu_cache_hit_ratio"
+  static let cacheTierUp = "lianyaohu_cache_tier_up"
   static let breakerState = "lianyaohu_provider_breaker_state"
   static let providerUp = "lianyaohu_provider_up"
   static let streamClients = "lianyaohu_stream_clients"
@@ -59,6 +60,7 @@ public enum APIMetrics {
     httpRequestsInFlight: "HTTP requests being handled now, by method.",
     httpRequestErrors: "HTTP requests that ended in an error, by route, method and status.",
     cacheHitRatio: "Hits over reads since start, per tier.",
+    cacheTierUp: "1 while the cache tier is usable, 0 while it is not (Redis unreachable, say).",
     breakerState: "1 for each provider's current circuit breaker state, 0 for the others.",
     providerUp: "1 when the router may ask the provider now (enabled, breaker admits, budget left).",
     streamClients: "Live stream (/v1/stream) clients connected now.",

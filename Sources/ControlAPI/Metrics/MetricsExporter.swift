@@ -26,10 +26,12 @@ final class MetricsExporter: Sendable {
   }
 
   private func update() {
-    let statistics = core.cacheStatistics
-    core.metrics.report(cache: statistics)
-    if let ratio = statistics.hitRatio {
-      gauge(APIMetrics.cacheHitRatio, [("tier", statistics.tier)]).set(to: ratio)
+    for statistics in core.allCacheStatistics {
+      core.metrics.report(cache: statistics)
+      if let ratio = statistics.hitRatio {
+        gauge(APIMetrics.cacheHitRatio, [("tier", statistics.tier)]).set(to: ratio)
+      }
+      gauge(APIMetrics.cacheTierUp, [("tier", statistics.tier)]).set(to: statistics.unavailable == nil ? 1 : 0)
     }
     for status in core.providerStatuses() {
       for state in BreakerState.allCases {

@@ -7,7 +7,7 @@ extension ControlAPIBuilder {
   static let maximumPrefixLength = 64
 
   func addCacheRoutes(_ routes: RouteRegistrar) {
-    routes.on(.get, "/v1/cache") { [core] _, _ in JSONBody.response(CacheBody(core.cacheStatistics)) }
+    routes.on(.get, "/v1/cache") { [core] _, _ in JSONBody.response(CacheBody(core.allCacheStatistics)) }
 
     routes.on(.delete, "/v1/cache") { [core] request, _ in
       let scope: InvalidationScope

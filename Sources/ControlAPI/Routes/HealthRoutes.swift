@@ -11,12 +11,22 @@ extension ControlAPIBuilder {
     var ready: Bool
     var usableProviders: Int
     var providers: Int
+    /// Every cache tier below L1 and whether it works. A tier that is down does not make the
+    /// instance unready: it serves from L1 and the providers meanwhile.
+    var tiers: [TierReadiness]
 
     enum CodingKeys: String, CodingKey {
       case ready
       case usableProviders = "usable_providers"
       case providers
+      case tiers
     }
+  }
+
+  struct TierReadiness: Encodable {
+    var tier: String
+    var up: Bool
+    var reason: String?
   }
 
   func addHealthRoutes(_ routes: RouteRegistrar) {
@@ -25,7 +35,11 @@ extension ControlAPIBuilder {
       let statuses = core.providerStatuses()
       let usable = statuses.filter(\.isUp).count
       return JSONBody.response(
-        Readiness(ready: usable > 0, usableProviders: usable, providers: statuses.count),
+        Readiness(
+          ready: usable > 0, usableProviders: usable, providers: statuses.count,
+          tiers: core.allCacheStatistics.dropFirst().map {
+            TierReadiness(tier: $0.tier, up: $0.unavailable == nil, reason: $0.unavailable)
+          }),
         status: usable > 0 ? .ok : .serviceUnavailable)
     }
     let exporter = MetricsExporter(core: core, registry: configuration.metricsRegistry, streams: streams)

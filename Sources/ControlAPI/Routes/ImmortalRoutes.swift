@@ -32,8 +32,7 @@ extension ControlAPIBuilder {
         entries.append(Watchlist.Entry(symbol: try symbol(entry.symbol), isActive: entry.active ?? true))
       }
       let list = Watchlist(entries: entries)
-      core.watchlists.replace(id, with: list)
-      core.events.publish(MarketEvent(time: core.clock.wallNow(), kind: .watchlistChanged(id, list)))
+      core.replaceWatchlist(id, with: list)
       return JSONBody.response(ImmortalBody(Immortal.named(id), watchlist: list, quotes: lastKnownQuotes(for: list)))
     }
 
@@ -57,13 +56,10 @@ extension ControlAPIBuilder {
       let list: Watchlist
       do throws(WatchlistError) {
         // All or none: the book keeps the old list if any edit fails.
-        list = try core.watchlists.edit(id) { (list: inout Watchlist) throws(WatchlistError) in
-          for edit in edits { try edit.apply(to: &list) }
-        }
+        list = try core.editWatchlist(id, edits)
       } catch {
         throw APIError(error)
       }
-      core.events.publish(MarketEvent(time: core.clock.wallNow(), kind: .watchlistChanged(id, list)))
       return JSONBody.response(ImmortalBody(Immortal.named(id), watchlist: list, quotes: lastKnownQuotes(for: list)))
     }
   }

@@ -108,7 +108,7 @@ struct StreamSession: Sendable {
     try await writer.write(ServerSentEvent.retry(milliseconds: 2000))
     let snapshot = SnapshotBody(
       immortals: immortalBodies(), providers: core.providerStatuses().map(ProviderBody.init),
-      cache: CacheBody(core.cacheStatistics), events: core.events.recent.suffix(50).map(EventBody.init))
+      cache: CacheBody(core.allCacheStatistics), events: core.events.recent.suffix(50).map(EventBody.init))
     state.lastProviders = JSONBody.encode(snapshot.providers)
     state.lastCache = JSONBody.encode(snapshot.cache)
     if try await send(.snapshot, snapshot, &state, &writer) { return }
@@ -157,7 +157,7 @@ struct StreamSession: Sendable {
       state.lastProviders = data
       if try await send(.providers, ProvidersBody(providers: providers), &state, &writer) { return true }
     }
-    let cache = CacheBody(core.cacheStatistics)
+    let cache = CacheBody(core.allCacheStatistics)
     if let data = JSONBody.encode(cache), data != state.lastCache {
       state.lastCache = data
       if try await send(.cache, cache, &state, &writer) { return true }

@@ -27,6 +27,19 @@ public struct CacheKey: Hashable, Sendable, CustomStringConvertible {
 
   public static func quote(_ symbol: Symbol) -> CacheKey { CacheKey(.quote, symbol) }
 
+  /// Reads the text form back; nil for another schema version or anything malformed.
+  public init?(_ text: String) {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+    guard parts.count >= 3, parts[0] == "v\(Self.schemaVersion)" else { return nil }
+    switch parts[1] {
+    case "quote" where parts.count == 3: self.dataClass = .quote
+    case "history" where parts.count == 5: self.dataClass = .history(range: parts[3], interval: parts[4])
+    default: return nil
+    }
+    guard let symbol = try? Symbol(validating: parts[2]) else { return nil }
+    self.symbol = symbol
+  }
+
   public var description: String {
     switch dataClass {
     case .quote: "v\(Self.schemaVersion):quote:\(symbol.text)"

@@ -34,8 +34,8 @@ extension DataAbstractionLayer {
     case .reset(let id): try operate(id, verb: "reset", action, origin) { $0.reset() }
     case .setEnabled(let id, let enabled):
       try operate(id, verb: enabled ? "enabled" : "disabled", action, origin) { $0.setEnabled(enabled) }
-    case .editWatchlist(let immortal, let edit):
-      do { try editWatchlist(immortal, edit, origin: origin) } catch { throw OperatorError.watchlist(error) }
+    case .setWatchlist(let immortal, let list):
+      replaceWatchlist(immortal, with: list, origin: origin)
     case .invalidate(let scope):
       invalidate(scope, origin: origin)
     }

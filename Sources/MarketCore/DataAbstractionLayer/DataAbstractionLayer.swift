@@ -245,15 +245,32 @@ public final class DataAbstractionLayer: Sendable {
   /// loop reads the new list on its next pass.
   @discardableResult
   public func editWatchlist(_ immortal: ImmortalID, _ edit: WatchlistEdit) throws(WatchlistError) -> Watchlist {
-    try editWatchlist(immortal, edit, origin: .local)
+    try editWatchlist(immortal, [edit])
   }
 
+  /// Applies edits in order, all or none: the list stays as it was if any edit fails.
   @discardableResult
-  func editWatchlist(_ immortal: ImmortalID, _ edit: WatchlistEdit, origin: ActionOrigin) throws(WatchlistError) -> Watchlist {
-    let list = try watchlists.edit(immortal) { (list: inout Watchlist) throws(WatchlistError) in try edit.apply(to: &list) }
-    events.publish(MarketEvent(time: clock.wallNow(), kind: .watchlistChanged(immortal, list)))
-    announce(.editWatchlist(immortal, edit), origin)
+  public func editWatchlist(_ immortal: ImmortalID, _ edits: [WatchlistEdit]) throws(WatchlistError) -> Watchlist {
+    let list = try watchlists.edit(immortal) { (list: inout Watchlist) throws(WatchlistError) in
+      for edit in edits { try edit.apply(to: &list) }
+    }
+    watchlistChanged(immortal, list, origin: .local)
     return list
+  }
+
+  /// Replaces a whole watchlist.
+  public func replaceWatchlist(_ immortal: ImmortalID, with list: Watchlist) {
+    replaceWatchlist(immortal, with: list, origin: .local)
+  }
+
+  func replaceWatchlist(_ immortal: ImmortalID, with list: Watchlist, origin: ActionOrigin) {
+    watchlists.replace(immortal, with: list)
+    watchlistChanged(immortal, list, origin: origin)
+  }
+
+  private func watchlistChanged(_ immortal: ImmortalID, _ list: Watchlist, origin: ActionOrigin) {
+    events.publish(MarketEvent(time: clock.wallNow(), kind: .watchlistChanged(immortal, list)))
+    announce(.setWatchlist(immortal, list), origin)
   }
 
   // MARK: Internals

@@ -6,7 +6,9 @@ public enum OperatorAction: Hashable, Sendable {
   case trip(ProviderID)
   case reset(ProviderID)
   case setEnabled(ProviderID, Bool)
-  case editWatchlist(ImmortalID, WatchlistEdit)
+  /// A watchlist as it now is. Sent whole rather than as the edit that made it: a toggle
+  /// applied to a list that differs elsewhere would flip the other way.
+  case setWatchlist(ImmortalID, Watchlist)
   case invalidate(InvalidationScope)
 }
 

@@ -32,6 +32,9 @@ public struct DashboardSnapshot: Hashable, Sendable {
   /// How long a quote stays fresh; older values are shown as stale.
   public var quoteTimeToLive: Duration
   public var connection: ConnectionState
+  /// Earlier prices per symbol, oldest first, one per sparkline interval: sparklines that
+  /// start full after a restart. Rows that already have history keep theirs.
+  public var history: [Symbol: [Double]] = [:]
 
   public init(
     time: Date, watchlists: [ImmortalID: Watchlist] = [:], quotes: [Symbol: ServedQuote] = [:],

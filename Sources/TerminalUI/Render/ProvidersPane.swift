@@ -111,8 +111,8 @@ enum BreakersPane {
   }
 }
 
-/// The cache: entries, bytes, hit ratio, evictions, stale serves per tier, and refreshes in
-/// flight.
+/// The cache: entries, bytes, hit ratio, evictions, stale serves per tier (or why a tier is
+/// down), and refreshes in flight.
 enum CachePane {
   static func render(_ state: DashboardState, in rect: Rect, into buffer: inout ScreenBuffer) {
     guard !rect.isEmpty else { return }
@@ -120,7 +120,20 @@ enum CachePane {
     buffer.drawTitleRule("Cache", in: rect.rows(from: 0, count: 1), focused: focused)
     var lines: [[(String, Role)]] = []
     let tiers = state.shown.cacheTiers
+    // Three lines a tier when they fit (L1 alone, or a tall pane), else one line each.
+    let detailed = tiers.count * 3 <= rect.height - 1
     for tier in tiers {
+      if let reason = tier.unavailable {
+        lines.append([(tier.tier, .title), (" down: ", .error), (reason, .warning)])
+        continue
+      }
+      if !detailed {
+        lines.append([
+          (tier.tier, .title), (" hit ", .label), (Format.ratio(tier.hitRatio), .normal), (" · ", .dim),
+          (Format.count(tier.entries), .normal), (" · ", .dim), (Format.bytes(tier.bytes), .normal),
+        ])
+        continue
+      }
       lines.append([(tier.tier, .title), ("  hit ", .label), (Format.ratio(tier.hitRatio), .normal)])
       lines.append([
         (" \(Format.count(tier.entries)) entries", .normal), (" · ", .dim),

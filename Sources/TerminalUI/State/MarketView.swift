@@ -44,6 +44,14 @@ public struct MarketView: Hashable, Sendable {
     }
   }
 
+  /// Gives a row that has no history yet the points recorded before (the newest point stays
+  /// the row's current price).
+  mutating func seedHistory(_ symbol: Symbol, _ points: [Double]) {
+    guard var row = quotes[symbol], row.history.count <= 1, !points.isEmpty else { return }
+    row.history = Array(points.suffix(QuoteRow.sparklineCapacity - 1)) + [row.quote.price]
+    quotes[symbol] = row
+  }
+
   mutating func append(_ line: EventLine) {
     events.insert(line, at: 0)
     if events.count > Self.eventCapacity { events.removeLast(events.count - Self.eventCapacity) }

@@ -62,6 +62,7 @@ private func apply(_ snapshot: DashboardSnapshot, to state: inout DashboardState
   market.cacheTiers = snapshot.cacheTiers
   market.quoteTimeToLive = snapshot.quoteTimeToLive
   for served in snapshot.quotes.values { market.merge(served) }
+  for (symbol, points) in snapshot.history { market.seedHistory(symbol, points) }
   if !state.hasSnapshot {
     for event in snapshot.recentEvents {
       if let line = EventLine(event) { market.append(line) }

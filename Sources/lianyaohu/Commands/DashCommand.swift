@@ -112,18 +112,19 @@ struct DashCommand: AsyncParsableCommand {
       ]
     } else {
       let apiConfiguration = try port.map(APIServing.loopbackConfiguration(port:))
-      let core = makeCore(configuration: configuration)
+      let assembly = CoreAssembly.assemble(configuration, logger: logger)
+      let core = assembly.core
       let dashboard = DashboardService(
-        source: CoreDashboardDataSource(core: core), options: options, makeTerminal: makeTerminal,
+        source: CoreDashboardDataSource(core: core, history: assembly.sqlite.map(CoreDashboardDataSource.history(from:))),
+        options: options, makeTerminal: makeTerminal,
         // Edits reach the config file through WatchlistPersistenceService, whatever made them.
         persistWatchlists: { _ in },
         logger: logger)
-      services = [
-        .init(service: RefreshService(loop: RefreshLoop(core: core))),
+      services = assembly.services
+      services.append(
         .init(
           service: dashboard, successTerminationBehavior: .gracefullyShutdownGroup,
-          failureTerminationBehavior: .gracefullyShutdownGroup),
-      ]
+          failureTerminationBehavior: .gracefullyShutdownGroup))
       if let file = configuration.file {
         services.append(.init(service: WatchlistPersistenceService(core: core, path: file, logger: logger)))
       }

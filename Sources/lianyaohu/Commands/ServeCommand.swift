@@ -53,11 +53,10 @@ struct ServeCommand: AsyncParsableCommand {
     }
     let logger = Logger(label: "lianyaohu.serve")
     let settings = try self.core.loadConfiguration()
-    let core = makeCore(configuration: settings)
-    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-      .init(service: RefreshService(loop: RefreshLoop(core: core))),
-      .init(service: APIServing.server(core: core, configuration: configuration, logger: logger)),
-    ]
+    let assembly = CoreAssembly.assemble(settings, logger: logger)
+    let core = assembly.core
+    var services = assembly.services
+    services.append(.init(service: APIServing.server(core: core, configuration: configuration, logger: logger)))
     if let file = settings.file {
       services.append(.init(service: WatchlistPersistenceService(core: core, path: file, logger: logger)))
     }

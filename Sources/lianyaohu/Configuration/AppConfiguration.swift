@@ -14,6 +14,8 @@ struct AppConfiguration: Sendable {
   /// Configured providers; empty means the embedded simulated default.
   var providers: [ProviderSettings] = []
   var theme: String?
+  /// The cache tiers below L1.
+  var tiers = TierSettings()
   /// The file this was read from (and where watchlist edits are saved), if any.
   var file: String?
 }
@@ -107,16 +109,7 @@ extension AppConfiguration {
     }
 
     if let cache = try document.table("cache") {
-      try cache.rejectUnknownKeys(["max_entries", "max_bytes", "quote_ttl", "quote_refresh_ahead", "quote_max_staleness"])
-      if let entries = try cache.int("max_entries", in: 1...10_000_000) { configuration.core.cacheMaximumEntries = entries }
-      if let bytes = try cache.int("max_bytes", in: 1024...(16 << 30)) { configuration.core.cacheMaximumBytes = bytes }
-      var policy = configuration.core.quotePolicy
-      if let ttl = try cache.double("quote_ttl", in: 0.1...86_400) { policy.timeToLive = .seconds(ttl) }
-      if let fraction = try cache.double("quote_refresh_ahead", in: 0...1) { policy.refreshAheadFraction = fraction }
-      if let staleness = try cache.double("quote_max_staleness", in: 0...604_800) {
-        policy.maximumStaleness = .seconds(staleness)
-      }
-      configuration.core.quotePolicy = policy
+      try parseCache(cache, into: &configuration, environment: environment)
     }
 
     if let routing = try document.table("routing") {
@@ -223,7 +216,7 @@ extension AppConfiguration {
   }
 
   /// A key named by an environment variable (preferred) or written in the file.
-  private static func credential(
+  static func credential(
     _ table: TOMLReader, _ environmentKey: String, _ literalKey: String?, environment: [String: String]
   ) throws(ConfigurationError) -> Credential? {
     if let variable = try table.string(environmentKey) {
@@ -300,7 +293,7 @@ extension AppConfiguration {
     return Watchlist(entries: symbols.map { Watchlist.Entry(symbol: $0, isActive: !inactive.contains($0)) })
   }
 
-  private static func parseSymbols(_ table: TOMLReader, _ key: String) throws(ConfigurationError) -> [Symbol]? {
+  static func parseSymbols(_ table: TOMLReader, _ key: String) throws(ConfigurationError) -> [Symbol]? {
     guard let texts = try table.strings(key) else { return nil }
     var symbols: [Symbol] = []
     for text in texts {

@@ -27,6 +27,13 @@ struct ConfigurationLoader {
       configuration.core.refreshInterval = .nanoseconds(Int64(interval * 1e9))
     }
     if let theme = environment["LIANYAOHU_THEME"], !theme.isEmpty { configuration.theme = theme }
+    if let url = environment[TierSettings.redisURLVariable], !url.isEmpty {
+      try AppConfiguration.checkRedisURL(url) { message throws(ConfigurationError) in
+        throw ConfigurationError(file: "environment", line: nil, key: TierSettings.redisURLVariable, message: message)
+      }
+      configuration.tiers.redis.url = Credential(value: url)
+      if !configuration.tiers.tiers.contains(.redis) { configuration.tiers.tiers.insert(.redis, at: 0) }
+    }
     if let seed = options.seed { configuration.seed = seed }
     if let interval = options.refreshInterval { configuration.core.refreshInterval = .nanoseconds(Int64(interval * 1e9)) }
     return configuration

@@ -3,7 +3,9 @@ import MarketProviders
 
 /// Builds the core the way every command and test needs it: one function, so `main` and the
 /// tests construct the same thing.
-func makeCore(configuration: AppConfiguration, clock: any MarketClock = SystemClock()) -> DataAbstractionLayer {
+func makeCore(
+  configuration: AppConfiguration, clock: any MarketClock = SystemClock(), tiers: [any QuoteTier] = []
+) -> DataAbstractionLayer {
   let market = SimulatedMarket(seed: configuration.seed)
   let providers: [ProviderRegistration]
   if configuration.providers.isEmpty {
@@ -16,7 +18,7 @@ func makeCore(configuration: AppConfiguration, clock: any MarketClock = SystemCl
         weight: settings.weight, breaker: settings.breaker, limits: settings.limits)
     }
   }
-  return DataAbstractionLayer(providers: providers, configuration: configuration.core, clock: clock)
+  return DataAbstractionLayer(providers: providers, configuration: configuration.core, clock: clock, tiers: tiers)
 }
 
 /// One configured provider: the simulated market, or an adapter over the shared transport.

@@ -1,13 +1,24 @@
+import CacheTiers
 import Foundation
 import MarketCore
+import Synchronization
 import TerminalUI
 
 /// The dashboard's data source when the core runs in this process: reads and commands go
 /// straight to the `DataAbstractionLayer`.
 struct CoreDashboardDataSource: DashboardDataSource {
+  typealias HistoryLoader = @Sendable ([Symbol]) async -> [Symbol: [Double]]
+
   let core: DataAbstractionLayer
-  /// Shared tiers (Redis, SQLite) add their statistics here once they exist.
-  var extraCacheTiers: @Sendable () -> [CacheStatistics] = { [] }
+  /// Earlier prices per symbol (the SQLite tier's), for sparklines that start full after a
+  /// restart; read for the first snapshot only.
+  private let history: HistoryLoader?
+  private let historySent = OnceFlag()
+
+  init(core: DataAbstractionLayer, history: HistoryLoader? = nil) {
+    self.core = core
+    self.history = history
+  }
 
   func snapshot() async -> DashboardSnapshot {
     let watchlists = core.watchlists.all
@@ -17,10 +28,33 @@ struct CoreDashboardDataSource: DashboardDataSource {
         if let served = core.lastKnown(symbol) { quotes[symbol] = served }
       }
     }
-    return DashboardSnapshot(
+    var snapshot = DashboardSnapshot(
       time: core.clock.wallNow(), watchlists: watchlists, quotes: quotes, providers: core.providerStatuses(),
-      cacheTiers: [core.cacheStatistics] + extraCacheTiers(), recentEvents: core.events.recent,
+      cacheTiers: core.allCacheStatistics, recentEvents: core.events.recent,
       quoteTimeToLive: core.configuration.quotePolicy.timeToLive, connection: .inProcess)
+    if let history, historySent.claim() {
+      snapshot.history = await history(Array(quotes.keys))
+    }
+    return snapshot
+  }
+
+  /// Sparkline points from the SQLite tier's ticks: the last price of each sparkline interval.
+  static func history(from tier: SQLiteQuoteTier) -> HistoryLoader {
+    { symbols in
+      let ticks = await tier.history(symbols, limit: tier.options.historyLength)
+      return ticks.mapValues { ticks in
+        var points: [(bucket: Int, price: Double)] = []
+        for tick in ticks {
+          let bucket = Int(tick.asOf.timeIntervalSince1970 / QuoteRow.sparklineInterval)
+          if points.last?.bucket == bucket {
+            points[points.count - 1].price = tick.price
+          } else {
+            points.append((bucket, tick.price))
+          }
+        }
+        return points.suffix(QuoteRow.sparklineCapacity).map(\.price)
+      }
+    }
   }
 
   func updates() -> AsyncStream<DashboardUpdate> {
@@ -97,5 +131,17 @@ struct CoreDashboardDataSource: DashboardDataSource {
 extension CoreDashboardDataSource {
   static func price(_ value: Double) -> String {
     String(format: value < 10 ? "%.4f" : "%.2f", value)
+  }
+}
+
+/// True for the first caller of ``claim()`` only.
+private final class OnceFlag: Sendable {
+  private let claimed = Mutex(false)
+
+  func claim() -> Bool {
+    claimed.withLock { claimed in
+      defer { claimed = true }
+      return !claimed
+    }
   }
 }

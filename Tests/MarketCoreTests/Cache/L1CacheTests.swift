@@ -86,3 +86,16 @@ struct L1CacheTests {
     #expect(cache.removeAll() == 3)
   }
 }
+
+@Suite("Cache keys")
+struct CacheKeyTests {
+  @Test("the text form reads back; other versions and junk do not")
+  func roundTrip() {
+    for key in [CacheKey.quote(Symbol("BRK-B")), CacheKey(.history(range: "1mo", interval: "1d"), Symbol("^VIX"))] {
+      #expect(CacheKey(key.description) == key)
+    }
+    for text in ["v2:quote:AAPL", "v1:quote:", "v1:quote:AAPL:x", "v1:bar:AAPL", "", "v1:quote:A A"] {
+      #expect(CacheKey(text) == nil)
+    }
+  }
+}

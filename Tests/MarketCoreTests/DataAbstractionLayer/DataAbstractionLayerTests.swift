@@ -290,11 +290,9 @@ extension Harness {
   }
 }
 
-/// Yields (never sleeps) until a condition holds, for background work started by the core.
-func waitUntil(maximumYields: Int = 1_000_000, _ condition: () -> Bool) async {
-  for _ in 0..<maximumYields where !condition() {
-    await Task.yield()
-  }
+/// Waits until a condition holds, for background work started by the core.
+func waitUntil(_ condition: () -> Bool) async {
+  await eventually(condition)
 }
 
 @Suite("Last-resort serving")

@@ -1,0 +1,186 @@
+import Foundation
+import Logging
+import MarketCore
+import MarketTesting
+import Synchronization
+import Testing
+
+@testable import CacheTiers
+
+/// The Redis tier and the cluster bus against a real `redis-server`, through the core: what
+/// two instances sharing one Redis see.
+@Suite struct RedisQuoteTierTests {
+  static let logger = Logger(label: "test.redis-tier")
+
+  /// A core over one scripted provider and the Redis tier, on its own key prefix.
+  struct Instance {
+    let core: DataAbstractionLayer
+    let tier: RedisQuoteTier
+    let upstream: ScriptedProvider
+
+    init(client: RedisClient, prefix: String, price: Double, clock: ManualClock) {
+      upstream = ScriptedProvider(id: "p", price: price, clock: clock)
+      var options = RedisQuoteTier.Options()
+      options.prefix = prefix
+      tier = RedisQuoteTier(client: client, options: options, logger: RedisQuoteTierTests.logger)
+      core = DataAbstractionLayer(providers: [ProviderRegistration(upstream)], clock: clock, tiers: [tier])
+    }
+  }
+
+  /// Runs `body` with a connected client and `tiers` running as services would run them.
+  func withRunning(
+    _ server: RedisServer, _ body: (RedisClient, _ run: @escaping @Sendable (RedisQuoteTier) -> Void) async throws -> Void
+  ) async throws {
+    try await withRedisClient(server: server) { client in
+      let writers = Mutex<[Task<Void, any Error>]>([])
+      defer { for writer in writers.withLock({ $0 }) { writer.cancel() } }
+      try await body(client) { tier in writers.withLock { $0.append(Task { try await tier.run() }) } }
+    }
+  }
+
+  @Test func aQuoteOneInstanceFetchedIsServedByTheOtherWithoutAnUpstreamCall() async throws {
+    let server = try await RedisServer()
+    try await withRunning(server) { client, run in
+      let clock = ManualClock(wallOrigin: Date())
+      let prefix = "t\(UInt32.random(in: 0...UInt32.max)):"
+      let a = Instance(client: client, prefix: prefix, price: 10, clock: clock)
+      let b = Instance(client: client, prefix: prefix, price: 20, clock: clock)
+      run(a.tier)
+      run(b.tier)
+      _ = try await a.core.quote(Symbol("AAPL"))
+      await a.tier.flush()
+      let lifetime = try await client.pttl(a.tier.key(for: Symbol("AAPL")))
+      #expect(lifetime > 0)
+
+      let served = try await b.core.quote(Symbol("AAPL"))
+      #expect(served.origin == .sharedTier)
+      #expect(served.quote.price == 10)
+      #expect(b.upstream.callCount == 0)
+      #expect(b.tier.statistics.hits == 1)
+    }
+  }
+
+  @Test func anEntryThatCannotBeReadIsSkippedAndTheProviderAsked() async throws {
+    let server = try await RedisServer()
+    try await withRunning(server) { client, run in
+      let clock = ManualClock(wallOrigin: Date())
+      let instance = Instance(client: client, prefix: "garbage:", price: 5, clock: clock)
+      run(instance.tier)
+      try await client.set(instance.tier.key(for: Symbol("MSFT")), Array("not an entry".utf8), expiresIn: .seconds(60))
+      let served = try await instance.core.quote(Symbol("MSFT"))
+      #expect(served.origin == .upstream)
+      #expect(instance.tier.problems.unreadableEntries == 1)
+    }
+  }
+
+  @Test func invalidationByPrefixDeletesOnlyThoseKeys() async throws {
+    let server = try await RedisServer()
+    try await withRunning(server) { client, run in
+      let clock = ManualClock(wallOrigin: Date())
+      let instance = Instance(client: client, prefix: "inv:", price: 5, clock: clock)
+      run(instance.tier)
+      _ = await instance.core.quotes([Symbol("BTC-USD"), Symbol("BTC-EUR"), Symbol("ETH-USD")])
+      await instance.tier.flush()
+      instance.core.invalidate(.prefix("v1:quote:BTC"))
+      await instance.tier.flush()
+      let btcUSD = try await client.get(instance.tier.key(for: Symbol("BTC-USD")))
+      let btcEUR = try await client.get(instance.tier.key(for: Symbol("BTC-EUR")))
+      let ethUSD = try await client.get(instance.tier.key(for: Symbol("ETH-USD")))
+      #expect(btcUSD == nil)
+      #expect(btcEUR == nil)
+      #expect(ethUSD != nil)
+      #expect(await instance.tier.countEntries() == 1)
+    }
+  }
+
+  @Test func withRedisStoppedTheCoreServesFromL1AndProvidersThenUsesRedisAgain() async throws {
+    let server = try await RedisServer()
+    try await withRunning(server) { client, run in
+      let clock = ManualClock(wallOrigin: Date())
+      let instance = Instance(client: client, prefix: "down:", price: 7, clock: clock)
+      run(instance.tier)
+      _ = try await instance.core.quote(Symbol("AAPL"))
+      await server.stop()
+      #expect(await eventually { instance.tier.statistics.unavailable != nil })
+      // L1 still answers, and a miss goes to the provider instead of failing.
+      let cached = try await instance.core.quote(Symbol("AAPL"))
+      let fetched = try await instance.core.quote(Symbol("NVDA"))
+      #expect(cached.origin == .memory)
+      #expect(fetched.origin == .upstream)
+
+      try await server.restart()
+      #expect(await eventually { client.health.isConnected })
+      #expect(instance.tier.statistics.unavailable == nil)
+      _ = try await instance.core.quote(Symbol("TSLA"))
+      #expect(await eventually { (try? await client.get(instance.tier.key(for: Symbol("TSLA")))) != nil })
+    }
+  }
+
+  @Test func operatorActionsReachTheOtherInstanceButNeverEchoBack() async throws {
+    let server = try await RedisServer()
+    try await withRedisClient(server: server) { client in
+      let clock = ManualClock(wallOrigin: Date())
+      let channel = "bus\(UInt32.random(in: 0...UInt32.max))"
+      let a = DataAbstractionLayer(providers: [ProviderRegistration(ScriptedProvider(id: "p", clock: clock))], clock: clock)
+      let b = DataAbstractionLayer(providers: [ProviderRegistration(ScriptedProvider(id: "p", clock: clock))], clock: clock)
+      let busA = ClusterBus(client: client, channel: channel, instanceID: "a", core: a, logger: Self.logger)
+      let busB = ClusterBus(client: client, channel: channel, instanceID: "b", core: b, logger: Self.logger)
+      let running = [Task { try await busA.run() }, Task { try await busB.run() }]
+      defer { for task in running { task.cancel() } }
+      // Both subscriptions are live once a publish reaches two subscribers.
+      #expect(await eventually { (try? await client.publish(channel, Array("{}".utf8))) == 2 })
+
+      try a.tripProvider("p")
+      #expect(await eventually { b.providerStatuses().first?.breaker.state == .forcedOpen })
+      let list = try a.editWatchlist(.luDongbin, .add(Symbol("GOOGL")))
+      #expect(await eventually { b.watchlists[.luDongbin] == list })
+      try b.resetProvider("p")
+      #expect(await eventually { a.providerStatuses().first?.breaker.state == .closed })
+
+      #expect(busA.statistics.published == 2)
+      #expect(busB.statistics.published == 1)
+      #expect(busA.statistics.applied == 1)
+      #expect(busB.statistics.applied == 2)
+      // Nobody applied their own messages, nor re-published what they applied.
+      #expect(b.events.recent.contains { $0.summary == "provider p tripped by operator from instance a" })
+    }
+  }
+
+  @Test func aMalformedClusterMessageIsRefusedAndCounted() throws {
+    let clock = ManualClock()
+    let core = DataAbstractionLayer(providers: [ProviderRegistration(ScriptedProvider(id: "p", clock: clock))], clock: clock)
+    let client = RedisClient(configuration: RedisConfiguration(host: "127.0.0.1", port: 1))
+    let bus = ClusterBus(client: client, channel: "c", instanceID: "me", core: core, logger: Self.logger)
+    for payload in [
+      "not json", "{}", #"{"version":2,"instance":"x","action":"trip","provider":"p"}"#,
+      #"{"version":1,"instance":"x","action":"launch"}"#,
+      #"{"version":1,"instance":"x","action":"watchlist","immortal":"zhong-kui","watchlist":[]}"#,
+      #"{"version":1,"instance":"x","action":"invalidate","scope":"key","target":"v9:quote:AAPL"}"#,
+      #"{"version":1,"instance":"x","action":"trip","provider":"nope"}"#,
+    ] {
+      bus.receive(Array(payload.utf8))
+    }
+    bus.receive(Array(String(repeating: " ", count: 70_000).utf8))
+    #expect(bus.statistics.refused == 8)
+    #expect(bus.statistics.applied == 0)
+    // Its own echo is ignored, not applied a second time.
+    bus.receive(Array(#"{"version":1,"instance":"me","action":"trip","provider":"p"}"#.utf8))
+    #expect(bus.statistics.applied == 0)
+    #expect(core.providerStatuses().first?.breaker.state == .closed)
+  }
+
+  @Test func clusterMessagesRoundTripEveryAction() throws {
+    let actions: [OperatorAction] = [
+      .trip("a"), .reset("b"), .setEnabled("c", true), .setEnabled("c", false),
+      .setWatchlist(
+        .heXiangu, Watchlist(entries: [.init(symbol: Symbol("SPY"), isActive: false), .init(symbol: Symbol("^VIX"))])),
+      .invalidate(.all), .invalidate(.symbol(Symbol("EURUSD=X"))), .invalidate(.prefix("v1:quote:BT")),
+      .invalidate(.key(.quote(Symbol("600519.SS")))),
+    ]
+    for action in actions {
+      let message = ClusterMessage(instance: "i", action: action)
+      let decoded = try JSONDecoder().decode(ClusterMessage.self, from: JSONEncoder().encode(message))
+      #expect(try decoded.operatorAction() == action)
+    }
+  }
+}
