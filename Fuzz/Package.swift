@@ -39,14 +39,14 @@ let package = Package(
     .executable(name: "fuzz-sse", targets: ["FuzzServerSentEvents"]),
     .executable(name: "fuzz-config", targets: ["FuzzConfiguration"]),
     .executable(name: "fuzz-theme", targets: ["FuzzTheme"]),
-    // RESP: when the RESP decoder (CacheTiers, Sources/CacheTiers/Redis/RESPDecoder.swift)
-    // is merged, add `.executable(name: "fuzz-resp", targets: ["FuzzRESP"])` here, the target
-    // below, `resp` to TARGETS in scripts/fuzz, and seeds in Corpus/resp/.
+    .executable(name: "fuzz-resp", targets: ["FuzzRESP"]),
   ],
   dependencies: [
     .package(name: "lianyaohu", path: ".."),
-    // The config target compiles the loader's own files, which import TOMLKit.
+    // The config target compiles the loader's own files, which import TOMLKit (and CacheTiers).
     .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    // The RESP target builds its input as NIO ByteBuffers.
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
   ],
   targets: [
     .target(name: "CLibFuzzer"),
@@ -73,8 +73,13 @@ let package = Package(
     // Sources/FuzzConfiguration holds symlinks to Sources/lianyaohu/Configuration's files.
     fuzzTarget(
       "FuzzConfiguration",
-      [.product(name: "MarketCore", package: root), .product(name: "TOMLKit", package: "TOMLKit")]),
+      [
+        .product(name: "MarketCore", package: root), .product(name: "CacheTiers", package: root),
+        .product(name: "TOMLKit", package: "TOMLKit"),
+      ]),
     fuzzTarget("FuzzTheme", [.product(name: "TerminalUI", package: root)]),
-    // RESP: fuzzTarget("FuzzRESP", [.product(name: "CacheTiers", package: root)]),
+    fuzzTarget(
+      "FuzzRESP",
+      [.product(name: "CacheTiers", package: root), .product(name: "NIOCore", package: "swift-nio")]),
   ]
 )
