@@ -19,6 +19,10 @@ let package = Package(
     .executable(name: "lianyaohu-bench", targets: ["LianyaohuBench"]),
     .library(name: "MarketCore", targets: ["MarketCore"]),
     .library(name: "MarketProviders", targets: ["MarketProviders"]),
+    // For the fuzzers in Fuzz/, a separate package that can only import products.
+    .library(name: "TerminalUI", targets: ["TerminalUI"]),
+    .library(name: "ControlAPI", targets: ["ControlAPI"]),
+    .library(name: "CacheTiers", targets: ["CacheTiers"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -63,6 +63,32 @@ struct ConfigurationTests {
     }
   }
 
+  @Test(
+    "a table header whose name starts with a stray character is an error on its line, not an abort (found by fuzzing)",
+    arguments: [
+      ("[!]\n", 1), ("[core]\nseed = 8\n[\u{E9}]\n", 3), ("[[ \r\n", 1), ("\u{FEFF}[", 1), ("a = 1\n  [\t?x]\n", 2),
+      ("[\n", 1),
+    ])
+  func strayTableHeader(text: String, line: Int) {
+    do {
+      _ = try AppConfiguration.parse(text, file: "c.toml")
+      Issue.record("accepted \(text.debugDescription)")
+    } catch {
+      #expect(error.line == line)
+      #expect(error.description.hasPrefix("c.toml:\(line): not valid TOML"))
+    }
+  }
+
+  @Test(
+    "the fuzzer's inputs that aborted the config parser are now errors",
+    arguments: ["table-header-non-key-character.toml", "table-header-minimal.toml"])
+  func fuzzRegressions(name: String) throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+      "../../Fuzz/Regressions/config/" + name)
+    let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+    #expect(throws: ConfigurationError.self) { try AppConfiguration.parse(text, file: name) }
+  }
+
   @Test("flags beat the environment, which beats the file")
   func precedence() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lianyaohu-\(UUID().uuidString)")

@@ -10,6 +10,11 @@ struct TOMLReader {
   let locator: SourceLocator
 
   init(text: String, file: String) throws(ConfigurationError) {
+    if let line = Self.unreadableTableHeader(in: text) {
+      throw ConfigurationError(
+        file: file, line: line, key: nil,
+        message: "not valid TOML: a table name must start with a letter, a digit, -, _ or a quote")
+    }
     do {
       table = try TOMLTable(string: text)
     } catch let error as TOMLParseError {
@@ -21,6 +26,31 @@ struct TOMLReader {
     path = []
     self.file = file
     locator = SourceLocator(text: text)
+  }
+
+  /// The line of the first table header (`[x]`, `[[x]]`) whose name starts with anything but
+  /// a bare-key character or a quote (`[!]`, `[é]`, a `[` alone), or nil.
+  ///
+  /// toml++ (inside TOMLKit) only asserts that case instead of reporting it: a debug build
+  /// aborts the process and a release build has undefined behaviour. Found by fuzzing
+  /// (Fuzz/Regressions/config). Lines inside a multi-line string or array that look like such
+  /// a header are refused too; no valid config of ours has one.
+  static func unreadableTableHeader(in text: String) -> Int? {
+    let bareKey = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-\"'".utf8)
+    var lineNumber = 0
+    for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+      lineNumber += 1
+      var rest = line[...]
+      if lineNumber == 1, rest.starts(with: [0xEF, 0xBB, 0xBF]) { rest = rest.dropFirst(3) }
+      rest = rest.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+      guard rest.first == UInt8(ascii: "[") else { continue }
+      rest = rest.dropFirst()
+      if rest.first == UInt8(ascii: "[") { rest = rest.dropFirst() }
+      rest = rest.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+      // `[]` is reported properly by toml++ itself.
+      guard let first = rest.first, first == UInt8(ascii: "]") || bareKey.contains(first) else { return lineNumber }
+    }
+    return nil
   }
 
   private init(table: TOMLTable, path: [String], file: String, locator: SourceLocator) {

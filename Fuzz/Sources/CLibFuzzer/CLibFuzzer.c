@@ -1,0 +1,2 @@
+// The header declares libFuzzer's driver, which -sanitize=fuzzer links in; nothing to define.
+#include "CLibFuzzer.h"

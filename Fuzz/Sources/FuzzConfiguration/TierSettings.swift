@@ -1,0 +1,1 @@
+../../../Sources/lianyaohu/Configuration/TierSettings.swift
