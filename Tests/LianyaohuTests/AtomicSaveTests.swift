@@ -69,5 +69,24 @@ struct AtomicSaveTests {
       #expect(versions.contains(list), "round \(round): one of the two versions ever saved")
     }
     #expect(saves >= 25)
+
+    // Kills leave their temporary files behind; the next save that completes removes them.
+    try WatchlistFile.save(WatchlistBook.defaults, to: file)
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0 != "config.toml" }
+    #expect(leftovers.isEmpty, "\(leftovers)")
+  }
+
+  @Test("a save keeps another running process's temporary file")
+  func keepsLiveTemporaries() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lianyaohu-live-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("config.toml").path
+    // PID 1 always exists: its save may be in progress.
+    let live = file + ".tmp-1"
+    try "half a save".write(toFile: live, atomically: false, encoding: .utf8)
+    try WatchlistFile.save(WatchlistBook.defaults, to: file)
+    #expect(FileManager.default.fileExists(atPath: live))
+    #expect(try AppConfiguration.parse(String(contentsOfFile: file, encoding: .utf8), file: file).core.watchlists.count == 8)
   }
 }
