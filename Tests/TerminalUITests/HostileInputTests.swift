@@ -35,6 +35,24 @@ struct HostileInputTests {
     #expect(unboundSeen > 500, "the sweep covered the unbound keys")
   }
 
+  @Test("the symbol editor takes printable ASCII only, and at most 32 characters")
+  func symbolInput() throws {
+    var state = Fixtures.state(width: 120, height: 40)
+    Fixtures.press([.character("w"), .character("a")], &state)
+    for key in Self.allKeys where Keymap.binding(for: key, in: state.activeScopes) == nil {
+      guard case .character(let character) = key, !(0x21...0x7E).contains(character.asciiValue ?? 0) else { continue }
+      Fixtures.press([key], &state)
+    }
+    guard case .watchlistEditor(let typed) = state.overlay else { throw CancellationError() }
+    #expect(typed.input == "", "no control, space, wide or combining character was taken: \(typed.input.debugDescription)")
+    Fixtures.press(Array(repeating: .character("A"), count: 100), &state)
+    guard case .watchlistEditor(let long) = state.overlay else { throw CancellationError() }
+    #expect(long.input?.count == Symbol.maximumLength + 8)
+    #expect(Fixtures.press([.enter], &state).isEmpty, "too long to be a symbol: refused with the reason")
+    guard case .watchlistEditor(let refused) = state.overlay else { throw CancellationError() }
+    #expect(refused.message?.isError == true)
+  }
+
   /// Sizes around every layout threshold, and the degenerate and very large ones.
   static let widths = [0, 1, 2, 3, 7, 20, 39, 40, 59, 60, 61, 79, 80, 119, 120, 159, 160, 161, 400, 1000]
   static let heights = [0, 1, 2, 3, 5, 9, 10, 14, 15, 16, 23, 24, 39, 40, 47, 48, 49, 200, 500]
