@@ -18,7 +18,7 @@ struct AtomicSaveTests {
   }
 
   @Test("SIGKILL in the middle of watchlist saves never leaves a config that does not parse")
-  func killedMidSave() throws {
+  func killedMidSave() async throws {
     let executable = try #require(Self.executable(), "build the lianyaohu executable first (swift build --build-tests)")
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lianyaohu-kill-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -36,37 +36,19 @@ struct AtomicSaveTests {
       Watchlist(entries: [.init(symbol: aapl, isActive: false), .init(symbol: msft)]),
     ]
 
-    var random = SystemRandomNumberGenerator()
+    // The kills block (pipe reads, sleeps, waits): they run on a thread of their own, never
+    // on one of the cooperative pool's two threads, which every other test needs.
+    let rounds = try await Self.onOwnThread { try Self.killWhileSaving(executable: executable, config: file, rounds: 25) }
     var saves = 0
-    for round in 0..<25 {
-      let process = Process()
-      process.executableURL = executable
-      process.arguments = ["test-save-loop", "--config", file]
-      let output = Pipe()
-      process.standardOutput = output
-      process.standardError = FileHandle.nullDevice
-      try process.run()
-      // Once the first save is done, the loop is saving continuously: kill it at a random
-      // moment within the next few saves.
-      var printed = ""
-      while !printed.contains("saved") {
-        let data = output.fileHandleForReading.availableData
-        if data.isEmpty { break }
-        printed += String(decoding: data, as: UTF8.self)
-      }
-      try #require(printed.contains("saved"), "round \(round): the save loop did not start")
-      usleep(UInt32.random(in: 0...20_000, using: &random))
-      kill(process.processIdentifier, SIGKILL)
-      process.waitUntilExit()
-      #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
-      saves += printed.components(separatedBy: "saved").count - 1
-
-      let text = try String(contentsOfFile: file, encoding: .utf8)
-      let configuration = try AppConfiguration.parse(text, file: file)
+    for (index, round) in rounds.enumerated() {
+      #expect(round.started, "round \(index): the save loop did not start")
+      #expect(round.killedBySIGKILL, "round \(index)")
+      saves += round.saves
+      let configuration = try AppConfiguration.parse(round.text, file: file)
       #expect(configuration.seed == 4)
-      #expect(text.contains(padding), "round \(round): the rest of the file survived whole")
+      #expect(round.text.contains(padding), "round \(index): the rest of the file survived whole")
       let list = try #require(configuration.core.watchlists[.luDongbin])
-      #expect(versions.contains(list), "round \(round): one of the two versions ever saved")
+      #expect(versions.contains(list), "round \(index): one of the two versions ever saved")
     }
     #expect(saves >= 25)
 
@@ -74,6 +56,55 @@ struct AtomicSaveTests {
     try WatchlistFile.save(WatchlistBook.defaults, to: file)
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0 != "config.toml" }
     #expect(leftovers.isEmpty, "\(leftovers)")
+  }
+
+  /// What one round saw: whether the loop had saved before the kill, how it ended, how many
+  /// saves it reported, and the config's text after it died.
+  struct Round: Sendable {
+    var started: Bool
+    var killedBySIGKILL: Bool
+    var saves: Int
+    var text: String
+  }
+
+  /// Starts `lianyaohu test-save-loop` `rounds` times; once it has saved, SIGKILLs it 0 to 20
+  /// ms later, at a random moment within the next few saves, and reads the file it left.
+  static func killWhileSaving(executable: URL, config: String, rounds: Int) throws -> [Round] {
+    var random = SystemRandomNumberGenerator()
+    var results: [Round] = []
+    for _ in 0..<rounds {
+      let process = Process()
+      process.executableURL = executable
+      process.arguments = ["test-save-loop", "--config", config]
+      let output = Pipe()
+      process.standardOutput = output
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      var printed = ""
+      while !printed.contains("saved") {
+        let data = output.fileHandleForReading.availableData
+        if data.isEmpty { break }
+        printed += String(decoding: data, as: UTF8.self)
+      }
+      let started = printed.contains("saved")
+      if started { usleep(UInt32.random(in: 0...20_000, using: &random)) }
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+      results.append(
+        Round(
+          started: started,
+          killedBySIGKILL: process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL,
+          saves: printed.components(separatedBy: "saved").count - 1,
+          text: try String(contentsOfFile: config, encoding: .utf8)))
+    }
+    return results
+  }
+
+  /// Runs blocking work on a new thread and waits for it without holding a pool thread.
+  static func onOwnThread<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+      Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
   }
 
   @Test("a save keeps another running process's temporary file")
