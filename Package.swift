@@ -183,7 +183,11 @@ let package = Package(
     ),
     .testTarget(
       name: "LianyaohuTests",
-      dependencies: ["lianyaohu", "MarketCore", "MarketProviders"],
+      dependencies: [
+        "lianyaohu", "MarketCore", "MarketProviders", "MarketTesting", "TerminalUI",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: strict
     ),
     .testTarget(

@@ -13,6 +13,9 @@ import TerminalUI
 /// `wnoutrefresh`/`doupdate` then send only what changed on the real screen. Colours come
 /// from the theme's roles, one colour pair per role: 256 colours when the terminal has them,
 /// the nearest of 8 otherwise, attributes only under `NO_COLOR` or without colour support.
+///
+/// ``restore()`` gives the terminal back on every orderly exit; on a real terminal the crash
+/// guard (`lyh_crash_guard_*` in CNCurses) does it when the process dies from a fatal signal.
 public final class NCursesTerminal: Terminal {
   public enum ColourMode: Sendable, Hashable {
     /// Use what the terminal supports.
@@ -34,6 +37,8 @@ public final class NCursesTerminal: Terminal {
   private var styles: [Role: (attributes: attr_t, pair: Int16)] = [:]
   private var cursorVisible = false
   private var restored = false
+  /// Whether this terminal armed the crash guard (only one terminal in a process can).
+  private(set) var guardsCrashes = false
   /// Whether `endwin` left curses ended, for tests.
   private(set) var endedCleanly = false
   private var text: [wchar_t] = []
@@ -48,6 +53,8 @@ public final class NCursesTerminal: Terminal {
   ) throws(TerminalError) {
     if requireTerminal, isatty(input) != 1 || isatty(output) != 1 { throw .notATerminal }
     _ = lyh_prepare_locale()
+    // The modes as the shell left them, before curses changes anything: what a crash puts back.
+    let modesSaved = isatty(input) == 1 && isatty(output) == 1 && lyh_crash_guard_save_modes(input)
     var outputFile: UnsafeMutablePointer<FILE>?
     var inputFile: UnsafeMutablePointer<FILE>?
     let opened: OpaquePointer? =
@@ -79,6 +86,10 @@ public final class NCursesTerminal: Terminal {
       palette = lyh_colors() >= 256 ? 256 : (lyh_colors() >= 8 ? 8 : 0)
     } else {
       palette = 0
+    }
+    if modesSaved {
+      lyh_crash_guard_arm(output)
+      guardsCrashes = lyh_crash_guard_is_armed()
     }
   }
 
@@ -246,6 +257,10 @@ public final class NCursesTerminal: Terminal {
     delscreen(screen)
     fclose(outputFile)
     fclose(inputFile)
+    if guardsCrashes {
+      guardsCrashes = false
+      lyh_crash_guard_disarm()
+    }
   }
 
   /// The characters curses holds for one row, for tests.

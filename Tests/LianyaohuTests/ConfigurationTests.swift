@@ -38,6 +38,37 @@ struct ConfigurationTests {
         "not in symbols"
       ),
       ("[watchlists.zhong-kui]\nsymbols = []\n", 1, "watchlists.zhong-kui", "unknown key"),
+      ("[server]\nport = 1\n", 1, "server", "unknown key"),
+      ("[core]\nrefresh_concurrency = 0\n", 2, "core.refresh_concurrency", "out of range"),
+      ("[core]\nunknown_symbol_ttl = -1.5\n", 2, "core.unknown_symbol_ttl", "out of range"),
+      ("[routing]\nhedge_max_extra_ratio = 2\n", 2, "routing.hedge_max_extra_ratio", "out of range"),
+      (
+        "[routing]\nhedge_min_delay_ms = 100\nhedge_max_delay_ms = 50\n", 3, "routing.hedge_max_delay_ms",
+        "must not be below hedge_min_delay_ms"
+      ),
+      ("[dashboard]\ntheme = 3\n", 2, "dashboard.theme", "expected a string"),
+      ("[dashboard]\ncolour = \"red\"\n", 2, "dashboard.colour", "unknown key"),
+      ("[providers.\"a b\"]\nkind = \"stooq\"\n", 1, "providers.a b", "provider names use letters, digits, - and _"),
+      ("[providers.s]\npriority = 1\n", 1, "providers.s.kind", "missing (one of: simulated, openbb"),
+      ("[providers.s]\nkind = \"stooq\"\npriority = 0\n", 3, "providers.s.priority", "out of range"),
+      ("[providers.s]\nkind = \"stooq\"\nbase_url = \"ftp://x\"\n", 3, "providers.s.base_url", "http:// or https://"),
+      (
+        "[providers.s]\nkind = \"simulated\"\nerror_rate = 0.6\ntimeout_rate = 0.6\n", 3, "providers.s.error_rate",
+        "must not exceed 1"
+      ),
+      (
+        "[providers.s]\nkind = \"simulated\"\noutage_period_s = 10\noutage_down_s = 60\n", 4, "providers.s.outage_down_s",
+        "must not exceed outage_period_s"
+      ),
+      (
+        "[providers.s]\nkind = \"finnhub\"\nfailure_rate_threshold = 0\napi_key = \"k\"\n", 3,
+        "providers.s.failure_rate_threshold", "out of range"
+      ),
+      (
+        "[watchlists.lu-dongbin]\nsymbols = [\(Array(repeating: "\"AAPL\"", count: 1).joined())"
+          + (1...32).map { ", \"S\($0)\"" }.joined() + "]\n", 2,
+        "watchlists.lu-dongbin.symbols", "at most 32 symbols"
+      ),
     ])
   func badConfig(text: String, line: Int, key: String, message: String) {
     do {

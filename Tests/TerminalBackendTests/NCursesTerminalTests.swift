@@ -79,6 +79,57 @@ struct NCursesTerminalTests {
     #expect(NCursesTerminal.functionKey(0o403) == .up)
   }
 
+  @Test("on a real terminal a crash guard is armed that gives the terminal back, and restoring disarms it")
+  func crashGuard() throws {
+    let pair = try PseudoTerminal()
+    let before = Self.handler(of: SIGSEGV)
+    var shellModes = termios()
+    _ = tcgetattr(pair.follower, &shellModes)
+    #expect(shellModes.c_lflag & tcflag_t(ICANON | ECHO) == tcflag_t(ICANON | ECHO))
+
+    let terminal = try NCursesTerminal(terminalType: "xterm-256color", input: pair.follower, output: pair.follower)
+    #expect(terminal.guardsCrashes)
+    #expect(lyh_crash_guard_is_armed())
+    let flags = Int32(bitPattern: UInt32(SA_RESETHAND)) | Int32(SA_ONSTACK) | Int32(SA_SIGINFO)
+    let signals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGQUIT]
+    for signal in signals {
+      var action = sigaction()
+      _ = sigaction(signal, nil, &action)
+      #expect(action.sa_flags & flags == flags, "signal \(signal)")
+    }
+    var cursesModes = termios()
+    _ = tcgetattr(pair.follower, &cursesModes)
+    #expect(cursesModes.c_lflag & tcflag_t(ICANON | ECHO) == 0, "curses runs in cbreak mode without echo")
+
+    // What the signal handler does first, without the signal.
+    _ = pair.drain()
+    lyh_crash_guard_restore_terminal()
+    let written = pair.drain()
+    #expect(written.hasPrefix("\u{18}"), "CAN first, ending any half-written escape sequence")
+    let undo: [String: String] = [
+      "rmkx": "\u{1B}[?1l", "rmcup": "\u{1B}[?1049l", "sgr0": "\u{1B}[m", "cnorm": "\u{1B}[?25h",
+    ]
+    for (capability, bytes) in undo {
+      #expect(written.contains(bytes), "\(capability) missing from \(written.debugDescription)")
+    }
+    var restoredModes = termios()
+    _ = tcgetattr(pair.follower, &restoredModes)
+    #expect(restoredModes.c_lflag == shellModes.c_lflag)
+    #expect(restoredModes.c_iflag == shellModes.c_iflag)
+
+    terminal.restore()
+    #expect(!terminal.guardsCrashes)
+    #expect(!lyh_crash_guard_is_armed())
+    #expect(Self.handler(of: SIGSEGV) == before, "the handler from before (the Swift runtime's) is back")
+  }
+
+  /// The address of a signal's handler (or SIG_DFL/SIG_IGN), comparable.
+  static func handler(of signal: Int32) -> UInt {
+    var action = sigaction()
+    _ = sigaction(signal, nil, &action)
+    return unsafeBitCast(action.__sigaction_handler, to: UInt.self)
+  }
+
   @Test("without a terminal the dashboard refuses to start, leaving nothing behind")
   func refusesWithoutTerminal() {
     let null = open("/dev/null", O_RDWR)
@@ -125,5 +176,40 @@ struct TerminalHostTests {
     await #expect(throws: TerminalError.notATerminal) {
       _ = try await TerminalHost.start { throw TerminalError.notATerminal }
     }
+  }
+}
+
+/// A pseudo-terminal pair: the follower is what a program sees as its terminal; whatever it
+/// writes can be read on the leader.
+final class PseudoTerminal {
+  let leader: Int32
+  let follower: Int32
+
+  struct Failure: Error {}
+
+  init() throws {
+    var leader: Int32 = -1
+    var follower: Int32 = -1
+    guard lyh_open_pseudo_terminal(&leader, &follower) else { throw Failure() }
+    self.leader = leader
+    self.follower = follower
+    _ = fcntl(leader, F_SETFL, fcntl(leader, F_GETFL) | O_NONBLOCK)
+  }
+
+  deinit {
+    close(follower)
+    close(leader)
+  }
+
+  /// Everything written to the follower so far.
+  func drain() -> String {
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+      let count = read(leader, &buffer, buffer.count)
+      guard count > 0 else { break }
+      bytes += buffer.prefix(count)
+    }
+    return String(decoding: bytes, as: UTF8.self)
   }
 }

@@ -111,5 +111,34 @@ for signal in INT TERM HUP; do
   check "after SIG$signal the terminal is restored" 5 terminal_restored
 done
 
+# A crash restores the terminal too: the crash guard puts the saved modes back and leaves
+# the alternate screen, then the signal takes its course (exit status 128 + signal). The
+# dashboard runs under sh -c because an interactive bash puts the terminal modes back itself
+# for a job a signal killed; sh does not, so the stty probe right after sees what the dying
+# process left. `trap` is a Swift runtime trap: SIGILL on x86_64, SIGTRAP on arm64. The abort
+# also runs the Swift runtime's backtracer, which the guard hands the signal on to; the others
+# run without it (the default action right after the guard).
+cat >"$scratch/crash.sh" <<CRASH
+#!/bin/sh
+ulimit -c 0
+LIANYAOHU_TEST_CRASH_AFTER_MS=3000 LIANYAOHU_TEST_CRASH_KIND="\$1" SWIFT_BACKTRACE="\$2" '$binary' dash --refresh-interval 0.5
+echo "EXIT=\$?"
+stty -a | tr ' ;' '\n\n' | grep -xE -- '-?(icanon|echo|isig)' | tr '\n' ' '
+echo
+CRASH
+for crash in "abort enable=yes 134" "segv enable=no 139" "trap enable=no 13[23]"; do
+  read -r kind backtrace status <<<"$crash"
+  keys "clear; sh '$scratch/crash.sh' $kind $backtrace" Enter
+  if ! wait_for 20 shows_all_immortals; then
+    check "the dashboard starts before a $kind crash" 0 false
+    continue
+  fi
+  check "a $kind crash ends the dashboard with status $status" 40 shows "^EXIT=$status\$"
+  check "after a $kind crash the terminal modes are restored" 5 terminal_restored
+  check "after a $kind crash the alternate screen is left and the cursor shown" 5 screen_restored
+done
+keys "clear; echo prompt-ok-\$((6 * 7))" Enter
+check "after the crashes the shell prompt is usable" 5 shows "^prompt-ok-42"
+
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -4,7 +4,8 @@
  * Swift cannot see the wide-character API unless these feature macros come before the
  * header (SwiftPM drops the -D flags pkg-config reports), nor the attribute macros, the
  * argument-assigning getmaxyx family or the mutable globals (stdscr, COLORS) in Swift 6
- * mode. Everything here is a thin static inline wrapper; no logic lives in C.
+ * mode. Everything here is a thin static inline wrapper; the one piece of logic in C is the
+ * crash guard below, because a signal handler may only do async-signal-safe work.
  */
 #ifndef LIANYAOHU_CNCURSES_H
 #define LIANYAOHU_CNCURSES_H
@@ -17,6 +18,7 @@
 #endif
 
 #include <langinfo.h>
+#include <signal.h>
 #include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -95,5 +97,47 @@ void lyh_restore_at_exit(void);
 
 /* The C library's idea of a character's width, which curses uses to place it. */
 int lyh_wcwidth(int character);
+
+/*
+ * The crash guard: gives the terminal back when the process dies from a fatal signal
+ * (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS, SIGQUIT), where neither endwin
+ * nor atexit runs. The handler does only async-signal-safe work: it writes the escape
+ * sequences that undo curses' screen (cancel a half-written sequence, leave keypad mode and
+ * the alternate screen, reset attributes, show the cursor), puts back the terminal modes
+ * saved before curses changed them, reinstalls the handler that was there before (the Swift
+ * runtime's backtracer, or the default) and raises the signal again, so the exit status and
+ * any core dump stay honest.
+ */
+
+/* Saves the terminal's modes; call before curses changes them. False when input is no terminal. */
+bool lyh_crash_guard_save_modes(int inputDescriptor);
+
+/*
+ * Arms the guard once curses runs on outputDescriptor (its terminfo entry gives the escape
+ * sequences). Installs the handlers with SA_RESETHAND on an alternate signal stack for the
+ * calling thread. Does nothing unless the modes were saved.
+ */
+void lyh_crash_guard_arm(int outputDescriptor);
+
+/*
+ * What the handler does first, async-signal-safe and at most once per arming: writes the
+ * escape sequences and puts back the saved modes. Tests call it directly.
+ */
+void lyh_crash_guard_restore_terminal(void);
+
+/* Puts back the handlers that were there before arming; safe to call when not armed. */
+void lyh_crash_guard_disarm(void);
+
+/* Whether the guard's handlers are installed, for tests. */
+bool lyh_crash_guard_is_armed(void);
+
+/* The bytes the handler would write, for tests; returns their count. */
+int lyh_crash_guard_sequence(char *buffer, int capacity);
+
+/*
+ * Opens a pseudo-terminal pair, for tests that need a real terminal: the follower is what a
+ * program sees, the leader reads what it wrote. False (nothing open) on failure.
+ */
+bool lyh_open_pseudo_terminal(int *leader, int *follower);
 
 #endif

@@ -47,7 +47,7 @@ public final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Send
         if let existing = flights[key] { result[key] = existing } else { owned.append(key) }
       }
       guard !owned.isEmpty else { return result }
-      let batch = Task { await makeBatch(owned) }
+      let batch = Task { [owned] in await makeBatch(owned) }
       for key in owned {
         let flight = Task { [self] in
           let value = await batch.value[key] ?? .failure(missing(key))

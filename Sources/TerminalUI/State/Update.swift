@@ -137,7 +137,8 @@ private func handleKey(_ key: Key, _ state: inout DashboardState) -> [Effect] {
       state.overlay = nil
       show("cache not cleared", isError: false, &state)
     case .watchlistEditor(var editor) where editor.input != nil:
-      if case .character(let character) = key, character.isASCII, !character.isWhitespace,
+      // Printable ASCII only: a control character typed here would reach the screen as is.
+      if case .character(let character) = key, let code = character.asciiValue, (0x21...0x7E).contains(code),
         let input = editor.input, input.count < Symbol.maximumLength + 8
       {
         editor.input = input + String(character)

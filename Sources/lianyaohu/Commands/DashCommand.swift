@@ -88,8 +88,12 @@ struct DashCommand: AsyncParsableCommand {
     for warning in selection.warnings { logger.warning("\(warning)") }
 
     let options = DashboardService.Options(themes: selection.themes, initialTheme: selection.chosen, monochrome: monochrome)
+    // Test only (see TestCrash): a deliberate crash once the terminal is up.
+    let testCrash = TestCrash(environment: environment)
     let makeTerminal: @Sendable () throws -> any Terminal = {
-      try NCursesTerminal(colourMode: monochrome ? .monochrome : .automatic)
+      let terminal = try NCursesTerminal(colourMode: monochrome ? .monochrome : .automatic)
+      testCrash?.schedule()
+      return terminal
     }
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
     var client: HTTPClient?

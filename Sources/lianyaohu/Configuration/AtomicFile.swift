@@ -57,6 +57,18 @@ enum AtomicFile {
       _ = fsync(directoryDescriptor)
       close(directoryDescriptor)
     }
+    removeAbandonedTemporaries(of: path, in: directory)
+  }
+
+  /// Removes the temporary files of saves that were killed mid-write (`config.toml.tmp-PID`
+  /// whose process no longer exists); a running process's file is left alone.
+  private static func removeAbandonedTemporaries(of path: String, in directory: String) {
+    let prefix = (path as NSString).lastPathComponent + ".tmp-"
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+    for name in names where name.hasPrefix(prefix) {
+      guard let owner = pid_t(name.dropFirst(prefix.count)), owner > 0, owner != getpid() else { continue }
+      if kill(owner, 0) != 0, errno == ESRCH { unlink(directory + "/" + name) }
+    }
   }
 
   private static func createDirectory(_ directory: String) throws(WriteError) {

@@ -1,8 +1,16 @@
+import Foundation
 import MarketCore
 
 /// Saves operators' watchlist edits into the config file. Only the `[watchlists.*]` tables
 /// are rewritten (at the end of the file); every other line, comments included, is kept.
 enum WatchlistFile {
+  /// Rewrites the watchlist tables of the config file at `path` (which need not exist yet),
+  /// atomically: a reader, a crash or a SIGKILL mid-save sees the old file or the new one.
+  static func save(_ watchlists: [ImmortalID: Watchlist], to path: String) throws(AtomicFile.WriteError) {
+    let existing = FileManager.default.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) } ?? ""
+    try AtomicFile.write(rewrite(existing, with: watchlists), to: path)
+  }
+
   /// The config text with its watchlist tables replaced by `watchlists`.
   static func rewrite(_ text: String, with watchlists: [ImmortalID: Watchlist]) -> String {
     var kept: [Substring] = []

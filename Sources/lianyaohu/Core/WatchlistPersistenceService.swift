@@ -21,9 +21,8 @@ struct WatchlistPersistenceService: Service {
   }
 
   func save() {
-    let existing = FileManager.default.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) } ?? ""
     do {
-      try AtomicFile.write(WatchlistFile.rewrite(existing, with: core.watchlists.all), to: path)
+      try WatchlistFile.save(core.watchlists.all, to: path)
     } catch {
       logger.error("could not save watchlists: \(error)")
     }

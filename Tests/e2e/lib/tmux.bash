@@ -57,3 +57,9 @@ terminal_restored() {
   line=" $(screen | grep -E '^-?(isig|icanon|echo)( |$)' | head -n 1) "
   [[ "$line" == *" icanon "* && "$line" == *" echo "* && "$line" == *" isig "* ]]
 }
+
+# The pane has left curses' screen: out of the alternate screen, cursor shown, keypad
+# (application cursor keys) mode off. tmux keeps these flags per pane.
+screen_restored() {
+  [[ "$(tmux_ display-message -p -t "$session" '#{alternate_on} #{cursor_flag} #{keypad_flag}')" == "0 1 0" ]]
+}
