@@ -178,7 +178,7 @@ let package = Package(
     ),
     .testTarget(
       name: "LianyaohuTests",
-      dependencies: ["lianyaohu", "MarketCore", "MarketProviders"],
+      dependencies: ["lianyaohu", "MarketCore", "MarketProviders", "MarketTesting"],
       swiftSettings: strict
     ),
     .testTarget(
