@@ -43,6 +43,11 @@ PHASE_LINE = re.compile(
     r'chaos phase=(\d+) kind=(\S+) start_s=([\d.]+) end_s=([\d.]+) at=(\S+) rate=(\S+) retry_after_s=(\d+) '
     r'detail="(.*)"')
 END_LINE = re.compile(r"chaos phase=(\d+) ended requests=(\d+) faulted=(\d+)")
+# A quote on the dashboard: symbol (with a letter), the stale mark `~` before the
+# right-aligned price, the price, then (on the same line) its source and age, e.g.
+# `SPY  ~661.75 -0.08% ▁▁▆▃▇█▃▄ openbb  9s` or `TLT  ~ 89.40  0.00 ... openbb 12s`.
+SCREEN_QUOTE = re.compile(
+    r"(?<![\w~])(?=[\d.=^-]*[A-Z])([A-Z0-9][A-Z0-9.=^-]*)\s+(~?)\s*(\d[\d,]*\.\d+)\b.*?\bopenbb\s+(\d+)(s|m|h)\b")
 CRASH_MARKERS = re.compile(r"Fatal error|Program crashed|Segmentation fault|Illegal instruction|Aborted|"
                            r"Assertion failed|Precondition failed|Backtrace")
 
@@ -182,12 +187,14 @@ open_wait_max_s = 3
 """)
 
 
-def plan_redis_outages(rng: random.Random, duration: float) -> list[tuple[float, float]]:
+def plan_redis_outages(rng: random.Random, duration: float) -> list[tuple[float, float, str]]:
+    """Redis outages: (from, to, how), how being "stop" (SIGTERM, then a new redis-server on the
+    same port, empty) or "freeze" (SIGSTOP, then SIGCONT: open connections that never answer)."""
     outages = []
     at = 15 + rng.uniform(0, 10)
     while at < duration - 20:
         down = rng.uniform(4, 10)
-        outages.append((at, at + down))
+        outages.append((at, at + down, "stop" if len(outages) % 2 == 0 else "freeze"))
         at += down + rng.uniform(20, 35)
     return outages
 
@@ -266,8 +273,8 @@ def run_seed(seed: int, minutes: float, phase_seconds: float, binary: str, out: 
 
         # The schedule of the run, drawn from the seed: Redis outages, resizes, A's restart.
         actions: list[tuple[float, str, object]] = []
-        for down, up in plan_redis_outages(rng, duration):
-            actions += [(down, "redis-stop", None), (up, "redis-start", None)]
+        for down, up, how in plan_redis_outages(rng, duration):
+            actions += [(down, f"redis-{how}", None), (up, "redis-start" if how == "stop" else "redis-thaw", None)]
         resize_times = [duration * (k + 1) / (len(RESIZES) + 1) for k in range(len(RESIZES))]
         sizes = RESIZES[1:] + RESIZES[:1]
         rng.shuffle(sizes)
@@ -285,6 +292,14 @@ def run_seed(seed: int, minutes: float, phase_seconds: float, binary: str, out: 
                 redis.start()
                 redis_outages[-1] = (redis_outages[-1][0], relative)
                 events.append(Event(relative, "redis started", f"redis-server back on port {redis.port}"))
+            elif kind == "redis-freeze":
+                redis.freeze()
+                redis_outages.append((relative, float("inf")))
+                events.append(Event(relative, "redis frozen", "redis-server SIGSTOP: connections open, no answers"))
+            elif kind == "redis-thaw":
+                redis.thaw()
+                redis_outages[-1] = (redis_outages[-1][0], relative)
+                events.append(Event(relative, "redis thawed", "redis-server SIGCONT"))
             elif kind == "resize":
                 width, height = argument  # type: ignore[misc]
                 tmux.run("resize-window", "-t", tmux.session, "-x", str(width), "-y", str(height))
@@ -539,6 +554,21 @@ def assess(*, seed, work, processes, instances, redis, stops, load, poller, phas
                                                                                for size, ok in resize_results)))
     checks.append(Check("the dashboard showed DISCONNECTED while A restarted, and recovered", bool(disconnected_seen and recovered),
                         f"DISCONNECTED seen: {bool(disconnected_seen)}; badge gone after restart: {bool(recovered)}"))
+    shown = unmarked_on_screen = 0
+    example = ""
+    for at, text in watch.captures:
+        for line in text.splitlines():
+            for match in SCREEN_QUOTE.finditer(line):
+                shown += 1
+                age = int(match.group(4)) * {"s": 1, "m": 60, "h": 3600}[match.group(5)]
+                # Ages show in whole seconds: one shown as TTL + 1 or more is past the TTL.
+                if age >= TTL_SECONDS + 1 and not match.group(2):
+                    unmarked_on_screen += 1
+                    example = example or f"at {at - origin:.0f}s: {match.group(0)[:70]}"
+    checks.append(Check(f"the dashboard marked every quote shown older than the TTL ({TTL_SECONDS:g} s) with ~",
+                        shown > 0 and unmarked_on_screen == 0,
+                        f"{shown} quotes read off {len(watch.captures)} screens, {unmarked_on_screen} past the TTL unmarked"
+                        + (f"; e.g. {example}" if example else "")))
     blank = sum(1 for _, text in watch.captures if not text.strip())
     checks.append(Check("q quit the dashboard with exit status 0 and the terminal restored", bool(quit_seen and dash_status == 0 and restored),
                         f"exit status {dash_status}; icanon, echo and isig on after quit: {restored}; "

@@ -125,6 +125,7 @@ class Processes:
             return None
         entry.expected_up = False
         if entry.process.poll() is None:
+            entry.process.send_signal(signal.SIGCONT)  # a frozen process cannot act on SIGTERM
             entry.process.send_signal(signal.SIGTERM)
             try:
                 entry.process.wait(grace)
@@ -205,7 +206,21 @@ class Redis:
         raise RuntimeError("redis-server did not answer PING within 10 s")
 
     def stop(self) -> None:
+        self.thaw()
         self.exit_statuses.append(self.processes.stop("redis", grace=10))
+
+    def freeze(self) -> None:
+        """SIGSTOP: connections stay open and nothing answers, as a hung server does."""
+        entry = self.processes.managed.get("redis")
+        if entry and entry.process.poll() is None:
+            entry.process.send_signal(signal.SIGSTOP)
+            self.frozen = True
+
+    def thaw(self) -> None:
+        entry = self.processes.managed.get("redis")
+        if getattr(self, "frozen", False) and entry and entry.process.poll() is None:
+            entry.process.send_signal(signal.SIGCONT)
+        self.frozen = False
 
     def ping(self) -> bool:
         try:
