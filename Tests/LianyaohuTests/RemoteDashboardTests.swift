@@ -1,6 +1,9 @@
+import AsyncHTTPClient
 import ControlAPI
 import Foundation
+import Logging
 import MarketCore
+import TerminalUI
 import Testing
 
 @testable import lianyaohu
@@ -102,5 +105,20 @@ struct RemoteDashboardTests {
       var description: String { "connect(descriptor:addr:size:): Connection refused (errno: 111)" }
     }
     #expect(HTTPDashboardDataSource.describe(Refused()) == "connection refused")
+  }
+
+  @Test("a remote dashboard ages quotes into stale by the server's TTL, not by its own default")
+  func remoteTimeToLive() async throws {
+    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    let source = HTTPDashboardDataSource(
+      endpoint: try RemoteEndpoint("http://127.0.0.1:9"), token: nil, client: client, logger: Logger(label: "test"))
+    let older = #"{"immortals":[],"providers":[],"cache":{"tiers":[],"refreshes_in_flight":0},"events":[]}"#
+    source.apply(try StreamMessage(ServerSentEventParser.Event(type: "snapshot", data: older)))
+    // A server that does not say keeps the dashboard's default.
+    #expect(await source.snapshot().quoteTimeToLive == DashboardSnapshot(time: Date()).quoteTimeToLive)
+    let current = older.replacingOccurrences(of: #""events":[]"#, with: #""events":[],"quote_ttl_seconds":5"#)
+    source.apply(try StreamMessage(ServerSentEventParser.Event(type: "snapshot", data: current)))
+    #expect(await source.snapshot().quoteTimeToLive == .seconds(5))
+    try await client.shutdown()
   }
 }

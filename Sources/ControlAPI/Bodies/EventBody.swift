@@ -60,4 +60,12 @@ public struct SnapshotBody: Codable, Sendable {
   public var providers: [ProviderBody]
   public var cache: CacheBody
   public var events: [EventBody]
+  /// The server's quote TTL: a client ages quotes into stale by it, as the server does.
+  /// Absent from servers before it was added.
+  public var quoteTTLSeconds: Double?
+
+  enum CodingKeys: String, CodingKey {
+    case immortals, providers, cache, events
+    case quoteTTLSeconds = "quote_ttl_seconds"
+  }
 }

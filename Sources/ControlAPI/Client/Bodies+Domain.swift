@@ -26,6 +26,14 @@ extension QuoteBody {
   }
 }
 
+extension SnapshotBody {
+  /// The server's quote TTL, when it sent a usable one.
+  public var quoteTimeToLive: Duration? {
+    guard let seconds = quoteTTLSeconds, seconds.isFinite, seconds > 0, seconds <= 86_400 else { return nil }
+    return .nanoseconds(Int64(seconds * 1e9))
+  }
+}
+
 extension ProviderBody {
   public func status() throws(ClientDecodingError) -> ProviderStatus {
     guard let state = BreakerState(rawValue: breaker.state) else {

@@ -108,7 +108,8 @@ struct StreamSession: Sendable {
     try await writer.write(ServerSentEvent.retry(milliseconds: 2000))
     let snapshot = SnapshotBody(
       immortals: immortalBodies(), providers: core.providerStatuses().map(ProviderBody.init),
-      cache: CacheBody(core.allCacheStatistics), events: core.events.recent.suffix(50).map(EventBody.init))
+      cache: CacheBody(core.allCacheStatistics), events: core.events.recent.suffix(50).map(EventBody.init),
+      quoteTTLSeconds: core.configuration.quotePolicy.timeToLive.seconds)
     state.lastProviders = JSONBody.encode(snapshot.providers)
     state.lastCache = JSONBody.encode(snapshot.cache)
     if try await send(.snapshot, snapshot, &state, &writer) { return }

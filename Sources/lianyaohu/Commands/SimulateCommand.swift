@@ -13,7 +13,10 @@ struct SimulateCommand: AsyncParsableCommand {
     abstract: "Serve the simulated market over HTTP as the OpenBB Platform API does.",
     discussion: """
       Route: GET /api/v1/equity/price/quote?symbol=A,B&provider=fmp. Every result is marked \
-      "simulated": true. Point an openbb provider's base URL at http://HOST:PORT.
+      "simulated": true. Point an openbb provider's base URL at http://HOST:PORT. \
+      --chaos-seed N adds a seeded schedule of fault phases (latency spikes, 500s, connection \
+      resets, garbage bodies, 429s with Retry-After, quiet), one line on standard output as each \
+      phase starts; the same seed gives the same phases.
       """)
 
   @Option(help: "Address to listen on.")
@@ -43,9 +46,18 @@ struct SimulateCommand: AsyncParsableCommand {
   @Option(help: "Seed of the market and of the fault draws; the same seed gives the same prices.")
   var seed: UInt64 = 8
 
+  @Option(help: ArgumentHelp("Run the chaos schedule of this seed on top of the other faults.", valueName: "seed"))
+  var chaosSeed: UInt64?
+
+  @Option(name: .customLong("chaos-phase-s"), help: ArgumentHelp("Length of one chaos phase.", valueName: "seconds"))
+  var chaosPhaseSeconds = 10.0
+
   func validate() throws {
     _ = try behaviour()
     guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+    guard chaosPhaseSeconds.isFinite, (0.1...86_400).contains(chaosPhaseSeconds) else {
+      throw ValidationError("--chaos-phase-s must be between 0.1 and 86400")
+    }
   }
 
   func behaviour() throws -> SimulatedBehaviour {
@@ -68,8 +80,11 @@ struct SimulateCommand: AsyncParsableCommand {
     }
     var logger = Logger(label: "lianyaohu.simulate") { StreamLogHandler.standardError(label: $0) }
     logger.logLevel = .info
+    let schedule = chaosSeed.map {
+      ChaosSchedule(seed: $0, phaseLength: .milliseconds(Int64((chaosPhaseSeconds * 1000).rounded())))
+    }
     let route = SimulatedOpenBB(
-      market: SimulatedMarket(seed: seed), behaviour: behaviour, clock: SystemClock(), seed: seed)
+      market: SimulatedMarket(seed: seed), behaviour: behaviour, clock: SystemClock(), seed: seed, chaos: schedule)
     let server: SimulateServer
     do {
       server = try await SimulateServer.start(host: host, port: port, route: route)
@@ -80,9 +95,17 @@ struct SimulateCommand: AsyncParsableCommand {
     // The one line scripts wait for; the port is the real one when --port 0 was given.
     FileHandle.standardOutput.write(Data("simulate: listening on \(server.origin)\n".utf8))
     logger.info("serving the simulated market in the OpenBB Platform shape", metadata: ["origin": "\(server.origin)"])
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: SimulateService(server: server))]
+    if let schedule {
+      FileHandle.standardOutput.write(Data("chaos seed=\(schedule.seed) phase_s=\(chaosPhaseSeconds)\n".utf8))
+      let log = ChaosLogService(route: route, schedule: schedule) { line in
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+      }
+      services.append(.init(service: log, successTerminationBehavior: .gracefullyShutdownGroup))
+    }
     let group = ServiceGroup(
       configuration: .init(
-        services: [.init(service: SimulateService(server: server))],
+        services: services,
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger))
     try await group.run()

@@ -127,9 +127,10 @@ private final class SimulateConnectionHandler: ChannelInboundHandler {
   private func write(_ reply: SimulatedOpenBB.Reply, context: ChannelHandlerContext, keepAlive: Bool) {
     guard context.channel.isActive else { return }
     var headers = HTTPHeaders()
-    headers.reserveCapacity(5)
+    headers.reserveCapacity(6)
     headers.add(name: "Server", value: "lianyaohu-simulate")
     if let contentType = reply.contentType { headers.add(name: "Content-Type", value: contentType) }
+    if let seconds = reply.retryAfterSeconds { headers.add(name: "Retry-After", value: String(seconds)) }
     if reply.status != 204 { headers.add(name: "Content-Length", value: String(reply.body.count)) }
     headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
     let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)

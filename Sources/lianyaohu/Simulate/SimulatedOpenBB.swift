@@ -16,6 +16,8 @@ final class SimulatedOpenBB: Sendable {
     var status: Int
     var contentType: String?
     var body: [UInt8]
+    /// Sent as `Retry-After` (a 429's).
+    var retryAfterSeconds: Int? = nil
 
     static func json(_ value: JSONText, status: Int = 200) -> Reply {
       Reply(status: status, contentType: "application/json", body: value.bytes)
@@ -43,32 +45,82 @@ final class SimulatedOpenBB: Sendable {
   let market: SimulatedMarket
   let behaviour: SimulatedBehaviour
   let clock: any MarketClock
+  /// The fault schedule of a chaos run, counted from ``chaosOrigin``; `nil` outside one.
+  let chaos: ChaosSchedule?
+  /// When the chaos schedule's phase 0 began: when this route was made.
+  let chaosOrigin: MarketInstant
   private let random: Mutex<SeededRandom>
+  private let tallies = Mutex<[Int: ChaosTally]>([:])
 
-  init(market: SimulatedMarket, behaviour: SimulatedBehaviour, clock: any MarketClock, seed: UInt64) {
+  /// What one chaos phase did to the requests it saw.
+  struct ChaosTally: Hashable, Sendable {
+    var requests = 0
+    var faulted = 0
+  }
+
+  init(
+    market: SimulatedMarket, behaviour: SimulatedBehaviour, clock: any MarketClock, seed: UInt64,
+    chaos: ChaosSchedule? = nil
+  ) {
     self.market = market
     self.behaviour = behaviour
     self.clock = clock
+    self.chaos = chaos
+    self.chaosOrigin = clock.now()
     self.random = Mutex(SeededRandom(seed: SeededRandom.derivedSeed(seed, "simulate-server")))
   }
 
-  /// Decides the answer to `method uri` now: outages first, then the drawn fault, then the
-  /// route itself, each answer after a latency drawn from the behaviour.
+  /// The chaos phase running at `instant`, if a schedule is set.
+  func chaosPhase(at instant: MarketInstant) -> ChaosSchedule.Phase? {
+    chaos?.phase(at: instant - chaosOrigin)
+  }
+
+  /// The requests phase `index` saw and how many it faulted; forgets them (read once, when the
+  /// phase has ended).
+  func takeChaosTally(phase index: Int) -> ChaosTally {
+    tallies.withLock { $0.removeValue(forKey: index) } ?? ChaosTally()
+  }
+
+  /// Decides the answer to `method uri` now: outages first, then the chaos phase's fault, then
+  /// the drawn fault, then the route itself, each answer after a latency drawn from the
+  /// behaviour (or from the chaos phase during a latency spike).
   func plan(method: String, uri: String) -> Plan {
     let now = clock.now()
     if behaviour.isInOutage(at: now) { return .reset }
-    enum Fault { case none, error, timeout, garbage }
+    enum Fault: Equatable { case none, error, timeout, garbage, reset, rateLimited(Int) }
+    let phase = chaosPhase(at: now)
     let (fault, latency, id): (Fault, Duration, String) = random.withLock { random in
       let roll = random.nextUnit()
-      let latency = behaviour.latency.sample(&random)
+      let latency = (phase?.latency ?? behaviour.latency).sample(&random)
       let id = Self.identifier(&random)
+      if let phase, let injected = phase.fault, injected != .latency, random.nextUnit() < phase.rate {
+        switch injected {
+        case .errors: return (.error, latency, id)
+        case .resets: return (.reset, latency, id)
+        case .garbage: return (.garbage, latency, id)
+        case .rateLimit: return (.rateLimited(phase.retryAfterSeconds), latency, id)
+        case .latency: break
+        }
+      }
       if roll < behaviour.timeoutRate { return (.timeout, latency, id) }
       if roll < behaviour.timeoutRate + behaviour.errorRate { return (.error, latency, id) }
       if roll < behaviour.timeoutRate + behaviour.errorRate + behaviour.garbageRate { return (.garbage, latency, id) }
       return (.none, latency, id)
     }
+    if let phase {
+      let faulted = fault != .none || phase.fault == .latency
+      tallies.withLock { tallies in
+        tallies[phase.index, default: ChaosTally()].requests += 1
+        if faulted { tallies[phase.index, default: ChaosTally()].faulted += 1 }
+      }
+    }
     switch fault {
     case .timeout: return .hang
+    case .reset: return .reset
+    case .rateLimited(let seconds):
+      var reply = Reply.detail("Rate limit exceeded. Try again later.", status: 429)
+      reply.retryAfterSeconds = seconds
+      return .reply(reply, after: .zero)
     // openbb-core's handler for any unexpected exception.
     case .error: return .reply(.detail("Unexpected error.", status: 500), after: latency)
     // What a proxy in front of a sick server sends: HTML with a 200.

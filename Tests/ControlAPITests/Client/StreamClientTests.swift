@@ -32,6 +32,7 @@ struct StreamClientTests {
         return
       }
       #expect(snapshot.immortals.count == 8)
+      #expect(snapshot.quoteTimeToLive == harness.core.configuration.quotePolicy.timeToLive)
       let lu = try #require(snapshot.immortals.first)
       let (id, list) = try lu.watchlist()
       #expect(id == .luDongbin)

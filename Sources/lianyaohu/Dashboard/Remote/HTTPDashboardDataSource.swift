@@ -190,7 +190,8 @@ final class HTTPDashboardDataSource: DashboardDataSource, Service {
 
   // MARK: Mirror
 
-  private func apply(_ message: StreamMessage) {
+  /// Takes one stream message into the mirror (internal so tests can feed messages).
+  func apply(_ message: StreamMessage) {
     let now = Date()
     do {
       switch message {
@@ -245,6 +246,8 @@ final class HTTPDashboardDataSource: DashboardDataSource, Service {
       mirror.snapshot.quotes = quotes
       mirror.snapshot.providers = providers
       mirror.snapshot.cacheTiers = body.cache.statistics
+      // Without the server's TTL, quotes would age into stale by the dashboard's default.
+      if let timeToLive = body.quoteTimeToLive { mirror.snapshot.quoteTimeToLive = timeToLive }
       mirror.snapshot.connection = connection
       var snapshot = mirror.snapshot
       snapshot.time = now
