@@ -1,4 +1,5 @@
 import CacheTiers
+import Foundation
 import NIOCore
 import Testing
 
@@ -197,6 +198,21 @@ import Testing
     let (wire, error) = Self.malformed[index]
     var decoder = RESPDecoder()
     #expect(throws: error) { try decoder.decode(buffer(wire)) }
+  }
+
+  /// Found by fuzzing: a format that is not three ASCII characters decoded to a value that
+  /// could not be written back (its text repaired to U+FFFD, three bytes longer).
+  @Test func aVerbatimFormatMustBeThreeASCIICharacters() throws {
+    var decoder = RESPDecoder()
+    let wire = ByteBuffer(bytes: Array("=15\r\n".utf8) + [0x8C] + Array("xt:Some string\r\n".utf8))
+    #expect(throws: RESPDecodingError.invalidVerbatimString) { try decoder.decode(wire) }
+
+    // The fuzzer's own input: one header byte (keep attributes, no cuts), then the stream.
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+      "../../Fuzz/Regressions/resp/verbatim-format-not-ascii")
+    let input = Array(try Data(contentsOf: url))
+    var fuzzed = RESPDecoder(attributes: .keep)
+    #expect(throws: RESPDecodingError.invalidVerbatimString) { try fuzzed.decode(ByteBuffer(bytes: input.dropFirst())) }
   }
 
   @Test func aBadTypeByteFailsBeforeTheLineEnds() {

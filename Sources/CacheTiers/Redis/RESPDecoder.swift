@@ -192,7 +192,10 @@ public struct RESPDecoder: Sendable {
       case .bulkError:
         token = .value(.bulkError(String(buffer: payload)))
       case .verbatimString:
+        // The format is three ASCII characters (`txt`, `mkd`); anything else could not be
+        // written back as three bytes.
         guard length >= 4, buffer.getInteger(at: payloadStart + 3, as: UInt8.self) == UInt8(ascii: ":"),
+          buffer.getBytes(at: payloadStart, length: 3)?.allSatisfy({ (0x21...0x7E).contains($0) }) == true,
           let text = buffer.getSlice(at: payloadStart + 4, length: length - 4)
         else { throw .invalidVerbatimString }
         token = .value(.verbatimString(format: self.text(at: payloadStart, length: 3), text: text))

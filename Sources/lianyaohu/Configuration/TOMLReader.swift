@@ -10,10 +10,8 @@ struct TOMLReader {
   let locator: SourceLocator
 
   init(text: String, file: String) throws(ConfigurationError) {
-    if let line = Self.unreadableTableHeader(in: text) {
-      throw ConfigurationError(
-        file: file, line: line, key: nil,
-        message: "not valid TOML: a table name must start with a letter, a digit, -, _ or a quote")
+    if let (line, reason) = Self.textTOMLKitCannotReport(text) {
+      throw ConfigurationError(file: file, line: line, key: nil, message: "not valid TOML: \(reason)")
     }
     do {
       table = try TOMLTable(string: text)
@@ -28,19 +26,38 @@ struct TOMLReader {
     locator = SourceLocator(text: text)
   }
 
-  /// The line of the first table header (`[x]`, `[[x]]`) whose name starts with anything but
-  /// a bare-key character or a quote (`[!]`, `[é]`, a `[` alone), or nil.
+  /// The first line toml++ (inside TOMLKit) would not report as an error, and why it is wrong.
   ///
-  /// toml++ (inside TOMLKit) only asserts that case instead of reporting it: a debug build
-  /// aborts the process and a release build has undefined behaviour. Found by fuzzing
-  /// (Fuzz/Regressions/config). Lines inside a multi-line string or array that look like such
-  /// a header are refused too; no valid config of ours has one.
-  static func unreadableTableHeader(in text: String) -> Int? {
+  /// toml++ only asserts some malformed input instead of reporting it, and TOMLKit builds it
+  /// with assertions on, so such a file aborted the process. Found by fuzzing
+  /// (Fuzz/Regressions/config):
+  /// - a table header whose name starts with anything but a bare-key character or a quote
+  ///   (`[!]`, `[é]`, a `[` alone);
+  /// - a date followed by `T` and no time (`1979-05-27T:32:00`).
+  /// The scan is byte-level and conservative: such text inside a multi-line string, an array
+  /// or a comment is refused too; no config of ours needs it.
+  static func textTOMLKitCannotReport(_ text: String) -> (line: Int, reason: String)? {
     let bareKey = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-\"'".utf8)
+    let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+    let dateShape = Array("dddd-dd-dd".utf8)
     var lineNumber = 0
     for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
       lineNumber += 1
-      var rest = line[...]
+      let bytes = Array(line)
+      // `dddd-dd-ddT` must be followed by a digit (the hour).
+      if bytes.count > dateShape.count {
+        for start in 0..<(bytes.count - dateShape.count) {
+          let end = start + dateShape.count
+          guard bytes[end] == UInt8(ascii: "T") || bytes[end] == UInt8(ascii: "t") else { continue }
+          let isDate = zip(bytes[start..<end], dateShape).allSatisfy { byte, shape in
+            shape == UInt8(ascii: "d") ? isDigit(byte) : byte == shape
+          }
+          if isDate, end + 1 == bytes.count || !isDigit(bytes[end + 1]) {
+            return (lineNumber, "a date followed by T needs a time (HH:MM:SS)")
+          }
+        }
+      }
+      var rest = bytes[...]
       if lineNumber == 1, rest.starts(with: [0xEF, 0xBB, 0xBF]) { rest = rest.dropFirst(3) }
       rest = rest.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
       guard rest.first == UInt8(ascii: "[") else { continue }
@@ -48,7 +65,9 @@ struct TOMLReader {
       if rest.first == UInt8(ascii: "[") { rest = rest.dropFirst() }
       rest = rest.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
       // `[]` is reported properly by toml++ itself.
-      guard let first = rest.first, first == UInt8(ascii: "]") || bareKey.contains(first) else { return lineNumber }
+      guard let first = rest.first, first == UInt8(ascii: "]") || bareKey.contains(first) else {
+        return (lineNumber, "a table name must start with a letter, a digit, -, _ or a quote")
+      }
     }
     return nil
   }
