@@ -280,6 +280,10 @@ def run_seed(seed: int, minutes: float, phase_seconds: float, binary: str, out: 
         rng.shuffle(sizes)
         actions += [(at, "resize", size) for at, size in zip(resize_times, sizes)]
         actions.append((duration * rng.uniform(0.45, 0.6), "restart-a", None))
+        # A resize storm: 24 sizes 50 ms apart, 1x1 among them, then a normal size.
+        storm = [(rng.randint(20, 220), rng.randint(5, 64)) for _ in range(23)]
+        storm.insert(rng.randrange(len(storm)), (1, 1))
+        actions.append((duration * rng.uniform(0.25, 0.4), "resize-storm", storm))
         actions.sort(key=lambda action: action[0])
         for at, kind, argument in actions:
             sleep_until(origin + at)
@@ -306,6 +310,14 @@ def run_seed(seed: int, minutes: float, phase_seconds: float, binary: str, out: 
                 drawn = tmux.wait_for("Lianyaohu", 8) and wait_until(lambda: tmux.size() == f"{width}x{height}", 3)
                 resize_results.append((f"{width}x{height}", drawn))
                 events.append(Event(relative, "terminal resized", f"tmux resize-window {width}x{height}"))
+            elif kind == "resize-storm":
+                for width, height in argument:  # type: ignore[union-attr]
+                    tmux.run("resize-window", "-t", tmux.session, "-x", str(width), "-y", str(height))
+                    time.sleep(0.05)
+                tmux.run("resize-window", "-t", tmux.session, "-x", "120", "-y", "40")
+                drawn = tmux.wait_for("Lianyaohu", 8) and wait_until(lambda: tmux.size() == "120x40", 3)
+                resize_results.append(("storm of 24 then 120x40", drawn))
+                events.append(Event(relative, "resize storm", "24 sizes 50 ms apart (1x1 among them), then 120x40"))
             elif kind == "restart-a":
                 instance = instances["a"]
                 status = instance.stop(processes)

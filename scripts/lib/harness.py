@@ -275,7 +275,8 @@ class Instance:
         self.starts += 1
         (self.work / "data").mkdir(parents=True, exist_ok=True)
         log = self.work / f"serve-{self.starts}.log"
-        environment = dict(os.environ)
+        # The run's settings only: none of the caller's LIANYAOHU_* variables leak in.
+        environment = {key: value for key, value in os.environ.items() if not key.startswith("LIANYAOHU_")}
         environment.update(self.env)
         environment["XDG_DATA_HOME"] = str(self.work / "data")
         environment["XDG_STATE_HOME"] = str(self.work / "state")
