@@ -95,10 +95,11 @@ struct ConfigurationTests {
   }
 
   @Test(
-    "text toml++ only asserts (a stray table header, a date with T and no time) is an error on its line, not an abort",
+    "text toml++ only asserts (a stray table header, a date with T and no time, [}) is an error on its line, not an abort",
     arguments: [
       ("[!]\n", 1), ("[core]\nseed = 8\n[\u{E9}]\n", 3), ("[[ \r\n", 1), ("\u{FEFF}[", 1), ("a = 1\n  [\t?x]\n", 2),
       ("[\n", 1), ("a = 1979-05-27T:32:00\n", 1), ("[core]\nb = 1979-05-27tx0:32:00\n", 2), ("c = 2020-01-01T", 1),
+      ("a = [}\n", 1), ("[core]\na = [1,\n  # comment\n}\n", 4),
     ])
   func inputTOMLKitOnlyAsserts(text: String, line: Int) {
     do {
@@ -114,7 +115,7 @@ struct ConfigurationTests {
     "the fuzzer's inputs that aborted the config parser are now errors",
     arguments: [
       "table-header-non-key-character.toml", "table-header-minimal.toml", "date-followed-by-t-without-time.toml",
-      "date-followed-by-t-minimal.toml",
+      "date-followed-by-t-minimal.toml", "brace-where-array-value-belongs.toml",
     ])
   func fuzzRegressions(name: String) throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(

@@ -18,7 +18,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   do {
     configuration = try AppConfiguration.parse(text, file: "fuzz.toml", environment: environment)
   } catch {
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+    // Bytes, not Characters: "\r\n" is one Character, and toml++ counts it as a line end.
+    let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
     if let line = error.line { require((1...max(1, lines + 1)).contains(line), "error names line \(line) of \(lines)") }
     for secret in environment.values where !secret.isEmpty {
       require(!error.description.contains(secret), "error shows a secret: \(error)")

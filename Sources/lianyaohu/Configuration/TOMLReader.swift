@@ -33,13 +33,17 @@ struct TOMLReader {
   /// (Fuzz/Regressions/config):
   /// - a table header whose name starts with anything but a bare-key character or a quote
   ///   (`[!]`, `[é]`, a `[` alone);
-  /// - a date followed by `T` and no time (`1979-05-27T:32:00`).
+  /// - a date followed by `T` and no time (`1979-05-27T:32:00`);
+  /// - a `}` where an array expects a value (`[}`, `[1, }`).
   /// The scan is byte-level and conservative: such text inside a multi-line string, an array
   /// or a comment is refused too; no config of ours needs it.
   static func textTOMLKitCannotReport(_ text: String) -> (line: Int, reason: String)? {
     let bareKey = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-\"'".utf8)
     let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
     let dateShape = Array("dddd-dd-dd".utf8)
+    if let line = braceWhereArrayValueBelongs(text) {
+      return (line, "a } cannot stand where an array expects a value")
+    }
     var lineNumber = 0
     for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
       lineNumber += 1
@@ -68,6 +72,29 @@ struct TOMLReader {
       guard let first = rest.first, first == UInt8(ascii: "]") || bareKey.contains(first) else {
         return (lineNumber, "a table name must start with a letter, a digit, -, _ or a quote")
       }
+    }
+    return nil
+  }
+
+  /// The line of a `}` whose previous byte, past whitespace, line ends and comments, is `[` or
+  /// `,`. Comments are cut at every `#`, even one inside a string: conservative again.
+  private static func braceWhereArrayValueBelongs(_ text: String) -> Int? {
+    var bytes = Array(text.utf8)
+    var inComment = false
+    for index in bytes.indices {
+      if bytes[index] == UInt8(ascii: "\n") {
+        inComment = false
+      } else if inComment || bytes[index] == UInt8(ascii: "#") {
+        inComment = true
+        bytes[index] = UInt8(ascii: " ")
+      }
+    }
+    let blank: Set<UInt8> = [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r")]
+    for index in bytes.indices where bytes[index] == UInt8(ascii: "}") {
+      guard let previous = bytes[..<index].lastIndex(where: { !blank.contains($0) }),
+        bytes[previous] == UInt8(ascii: "[") || bytes[previous] == UInt8(ascii: ",")
+      else { continue }
+      return bytes[..<index].count(where: { $0 == UInt8(ascii: "\n") }) + 1
     }
     return nil
   }
