@@ -74,6 +74,18 @@ struct HostileInputTests {
     #expect(TerminalSize(width: -5, height: -1) == TerminalSize(width: 0, height: 0), "negative sizes are empty")
   }
 
+  @Test("a terminal past 1000x500 (tmux allows 10000x10000) gets the dashboard in its top-left 1000x500")
+  func hugeTerminal() {
+    var state = Fixtures.state(width: 10_000, height: 10_000)
+    #expect(state.size == DashboardState.maximumSize)
+    _ = update(&state, .resize(TerminalSize(width: 120, height: 40)))
+    _ = update(&state, .resize(TerminalSize(width: Int.max, height: 600)))
+    #expect(state.size == TerminalSize(width: 1000, height: 500))
+    _ = update(&state, .resize(TerminalSize(width: 1200, height: 300)))
+    #expect(state.size == TerminalSize(width: 1000, height: 300))
+    #expect(render(state).size == TerminalSize(width: 1000, height: 300))
+  }
+
   @Test("four thousand random keys and resizes never crash, and selections stay in range")
   func randomKeysAndResizes() {
     var random = SeededRandom(seed: 2024)
