@@ -41,8 +41,11 @@ static struct sigaction lyh_previous[LYH_FATAL_SIGNAL_COUNT];
 static volatile sig_atomic_t lyh_armed = 0;
 /* Whether the terminal still waits for the guard to give it back (at most once). */
 static volatile sig_atomic_t lyh_terminal_pending = 0;
-/* A stack for the handler when the thread's own is gone (a stack overflow). */
-static char lyh_alternate_stack[64 * 1024];
+/*
+ * A stack for the handlers (ours, then the Swift backtracer's) when the thread's own is gone
+ * (a stack overflow on the terminal's thread).
+ */
+static char lyh_alternate_stack[256 * 1024];
 
 bool lyh_crash_guard_save_modes(int inputDescriptor) {
   if (lyh_armed) return false;

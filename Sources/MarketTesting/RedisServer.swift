@@ -143,6 +143,9 @@ public final class RedisServer: Sendable {
       if clock.now >= deadline { break }
       try? await Task.sleep(for: .milliseconds(10))
     }
+    // The deadline is wall time: when busy threads kept this task from running (a sanitizer
+    // build running every test at once), it may pass with the server long up. Ask once more.
+    if process.isRunning, Self.answersPing(port: port) { return }
     kill(process.processIdentifier, SIGKILL)
     state.withLock { $0.process = nil }
     throw .failedToStart("redis-server did not answer on port \(port) within \(startTimeout)")

@@ -39,6 +39,7 @@ struct ConfigurationTests {
       ),
       ("[watchlists.zhong-kui]\nsymbols = []\n", 1, "watchlists.zhong-kui", "unknown key"),
       ("[server]\nport = 1\n", 1, "server", "unknown key"),
+      ("[providers]\n", 1, "providers", "lists no providers; remove the table to use the embedded default"),
       ("[core]\nrefresh_concurrency = 0\n", 2, "core.refresh_concurrency", "out of range"),
       ("[core]\nunknown_symbol_ttl = -1.5\n", 2, "core.unknown_symbol_ttl", "out of range"),
       ("[routing]\nhedge_max_extra_ratio = 2\n", 2, "routing.hedge_max_extra_ratio", "out of range"),

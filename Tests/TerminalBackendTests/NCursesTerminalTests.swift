@@ -138,6 +138,18 @@ struct NCursesTerminalTests {
       try NCursesTerminal(input: null, output: null)
     }
   }
+
+  @Test("a TERM that terminfo does not know is an error naming it, and arms nothing")
+  func unknownTerminalType() throws {
+    let pair = try PseudoTerminal()
+    #expect {
+      try NCursesTerminal(terminalType: "no-such-terminal-9", input: pair.follower, output: pair.follower)
+    } throws: { error in
+      guard case .cannotInitialize(let reason) = error as? TerminalError else { return false }
+      return reason.contains("curses does not know this terminal")
+    }
+    #expect(!lyh_crash_guard_is_armed())
+  }
 }
 
 @Suite("terminal host")

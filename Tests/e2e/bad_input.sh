@@ -93,6 +93,7 @@ expect 64 "--error-rate must be between 0 and 1" "simulate --error-rate above 1"
 expect 64 "--outage: the period must be positive and at least the downtime" "simulate --outage down longer than its period" -- simulate --outage 10,60
 expect 64 "add up to more than 1" "simulate fault rates adding up to more than 1" -- simulate --error-rate 0.6 --timeout-rate 0.6
 expect 64 "--port must be between 0 and 65535" "simulate --port out of range" -- simulate --port 70000
+expect 64 "--count must be at least 1" "the hidden test-save-loop refuses --count 0" -- test-save-loop --config "$scratch/x.toml" --count 0
 
 # The config file: status 78 and one line naming the file, the line and the key.
 expect 78 "configuration error: $scratch/missing.toml: no such file" "--config naming a missing file" \

@@ -140,5 +140,22 @@ done
 keys "clear; echo prompt-ok-\$((6 * 7))" Enter
 check "after the crashes the shell prompt is usable" 5 shows "^prompt-ok-42"
 
+# SIGKILL while watchlist edits are being saved into the config file (every edit is): nothing
+# can restore the terminal, but the config the next command reads must still parse.
+# (AtomicSaveTests kills a saving process 25 times; this is the same through the dashboard.)
+keys "clear; '$binary' dash --refresh-interval 0.5; echo EXIT=\$?" Enter
+if wait_for 20 shows_all_immortals; then
+  keys 1 w Space Space Space Space Space Space Space
+  pid=$(dashboard_pid)
+  [[ -n "$pid" ]] && kill -KILL "$pid"
+  check "SIGKILL ends the dashboard with status 137" 10 shows "^EXIT=137"
+  keys "tput rmcup; tput cnorm; clear; '$binary' quote AAPL >/dev/null 2>&1; echo CONFIG=\$?" Enter
+  check "after SIGKILL mid-save the config file still parses" 30 shows "^CONFIG=0"
+  check "and it holds the watchlist tables the dashboard saved" 5 \
+    grep -q "^\[watchlists.lu-dongbin\]" "$scratch/lianyaohu/config.toml"
+else
+  check "the dashboard starts again for SIGKILL" 0 false
+fi
+
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -7,7 +7,15 @@ public struct DashboardState: Hashable, Sendable {
   /// Footer messages stay this long.
   public static let messageDuration: TimeInterval = 5
 
-  public var size: TerminalSize
+  /// The largest screen the dashboard draws. A terminal may report far more (tmux allows
+  /// 10000x10000: a hundred million cells, 800 MB a frame); the dashboard then fills this
+  /// much of its top-left corner.
+  public static let maximumSize = TerminalSize(width: 1000, height: 500)
+
+  /// The screen drawn: the terminal's size, at most ``maximumSize``.
+  public var size: TerminalSize {
+    didSet { size = Self.clamped(size) }
+  }
   /// The wall-clock time, from ticks.
   public var now: Date
   /// Offset of the displayed clock from UTC.
@@ -41,11 +49,15 @@ public struct DashboardState: Hashable, Sendable {
     size: TerminalSize, now: Date, utcOffset: Int = 0, themeNames: [String] = Theme.builtInThemes.map(\.name),
     themeName: String? = nil
   ) {
-    self.size = size
+    self.size = Self.clamped(size)
     self.now = now
     self.utcOffset = utcOffset
     self.themeNames = themeNames.isEmpty ? ["default"] : themeNames
     if let themeName, let index = self.themeNames.firstIndex(of: themeName) { self.themeIndex = index }
+  }
+
+  static func clamped(_ size: TerminalSize) -> TerminalSize {
+    TerminalSize(width: min(size.width, maximumSize.width), height: min(size.height, maximumSize.height))
   }
 
   public var shown: MarketView { frozen ?? market }

@@ -66,8 +66,11 @@ func providerError(
   }
 }
 
-/// This process's resident set size in bytes, from /proc (nil where there is none).
+/// This process's resident set size in bytes, from /proc (nil where there is none, and under
+/// a sanitizer, whose shadow memory grows with every allocation and makes RSS say nothing
+/// about what the code under test buffered).
 func residentBytes() -> Int? {
+  guard !isSanitized else { return nil }
   guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
   for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
     let digits = line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
@@ -75,3 +78,14 @@ func residentBytes() -> Int? {
   }
   return nil
 }
+
+/// Whether ThreadSanitizer or AddressSanitizer runs in this process (scripts/sanitize).
+let isSanitized: Bool = {
+  #if canImport(Glibc)
+    let process = dlopen(nil, RTLD_NOW)
+    defer { if let process { dlclose(process) } }
+    return dlsym(process, "__tsan_init") != nil || dlsym(process, "__asan_init") != nil
+  #else
+    return false
+  #endif
+}()
