@@ -1,13 +1,16 @@
 /// Waits until `condition` holds or `limit` passes, polling every 200 µs; returns whether it
-/// held. For background work a test has started (a refresh, a parked task). It sleeps
-/// between polls rather than yielding in a loop: a yield loop keeps the cooperative pool's
-/// few threads busy and starves the very work it waits for, and every other test running in
-/// parallel with it. Tests still decide nothing by elapsed time: `limit` only bounds a hang.
+/// held. For background work a test has started (a refresh, a parked task, a server coming
+/// back). It sleeps between polls rather than yielding in a loop: a yield loop keeps the
+/// cooperative pool's few threads busy and starves the very work it waits for, and every
+/// other test running in parallel with it. Tests still decide nothing by elapsed time:
+/// `limit` only bounds a hang.
 @discardableResult
-public func eventually(within limit: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+public func eventually(
+  within limit: Duration = .seconds(10), _ condition: () async throws -> Bool
+) async rethrows -> Bool {
   let clock = ContinuousClock()
   let deadline = clock.now + limit
-  while !condition() {
+  while try await !condition() {
     guard clock.now < deadline else { return false }
     try? await Task.sleep(for: .microseconds(200))
   }

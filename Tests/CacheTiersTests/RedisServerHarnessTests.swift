@@ -83,17 +83,11 @@ func withRedisClient(
   #expect(client.health == .notRunning)
 }
 
-/// Whether `condition` becomes true, polling for up to a minute. Tests check behaviour, not
-/// time: the bound only stops a broken test from hanging, and is generous because the whole
-/// suite on a loaded 2-core machine can starve every task for tens of seconds.
+/// Whether `condition` becomes true within a minute: MarketTesting's `eventually` with a
+/// bound generous enough for the whole suite on a loaded 2-core machine, which can starve
+/// every task for tens of seconds. The bound only stops a broken test from hanging.
 func eventually(_ condition: () async throws -> Bool) async rethrows -> Bool {
-  let clock = ContinuousClock()
-  let deadline = clock.now + .seconds(60)
-  while clock.now < deadline {
-    if try await condition() { return true }
-    try? await Task.sleep(for: .milliseconds(10))
-  }
-  return try await condition()
+  try await MarketTesting.eventually(within: .seconds(60), condition)
 }
 
 /// The `RedisError` a call threw (`nil` when it returned), for checking its kind.

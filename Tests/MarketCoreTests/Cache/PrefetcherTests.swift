@@ -64,7 +64,7 @@ struct PrefetcherTests {
     #expect(core.symbolsToRefresh.contains(Symbol("HOOD")))
 
     _ = try await core.quote(Symbol("NVDA"))
-    await waitUntil { core.lastKnown(Symbol("TSM")) != nil && core.lastKnown(Symbol("AMD")) != nil }
+    await eventually { core.lastKnown(Symbol("TSM")) != nil && core.lastKnown(Symbol("AMD")) != nil }
     #expect(core.lastKnown(Symbol("TSM")) != nil)
     #expect(core.lastKnown(Symbol("AMD")) != nil)
     #expect(core.prefetch.statistics.relatedWarms == 2)

@@ -99,7 +99,7 @@ struct DataAbstractionLayerTests {
     #expect(served.origin == .memory)
     #expect(!served.isStale)
     _ = try await core.quote(Symbol("PG"))  // a second read must not start a second refresh
-    await waitUntil { provider.callCount == 2 && core.cacheStatistics.refreshesInFlight == 0 }
+    await eventually { provider.callCount == 2 && core.cacheStatistics.refreshesInFlight == 0 }
     #expect(provider.callCount == 2)
     let refreshed = try await core.quote(Symbol("PG"))
     #expect(refreshed.age == .zero)
@@ -116,7 +116,7 @@ struct DataAbstractionLayerTests {
     let stale = try await core.quote(Symbol("JPM"))
     #expect(stale.isStale)
     #expect(stale.age == .seconds(30))
-    await waitUntil { core.cacheStatistics.refreshesInFlight == 0 }
+    await eventually { core.cacheStatistics.refreshesInFlight == 0 }
     #expect(provider.callCount == 2)
     clock.advance(by: .seconds(60))  // past the staleness limit: gone from L1
     let before = provider.callCount
@@ -255,7 +255,7 @@ struct DataAbstractionLayerTests {
     #expect(provider.calls.map { Set($0) } == [Set([Symbol("AAPL"), Symbol("NVDA"), Symbol("SPY")])])
     try core.editWatchlist(.luDongbin, .toggle(Symbol("NVDA")))
     clock.advance(by: .seconds(2))
-    await waitUntil { provider.callCount == 2 }
+    await eventually { provider.callCount == 2 }
     #expect(provider.calls.last.map { Set($0) } == Set([Symbol("AAPL"), Symbol("SPY")]))
     loop.cancel()
     await loop.value
@@ -288,11 +288,6 @@ extension Harness {
     configuration.quotePolicy = CachePolicy(timeToLive: .seconds(10), refreshAheadFraction: 0.5, maximumStaleness: .seconds(60))
     return DataAbstractionLayer(providers: [ProviderRegistration(provider)], configuration: configuration, clock: clock)
   }
-}
-
-/// Waits until a condition holds, for background work started by the core.
-func waitUntil(_ condition: () -> Bool) async {
-  await eventually(condition)
 }
 
 @Suite("Last-resort serving")

@@ -53,10 +53,10 @@ extension ResilienceTests {
           return "value from \(name)"
         }
       }
-      await gates.waitUntil { gates.isWaiting("a") && gates.isWaiting("b") }
+      await eventually { gates.isWaiting("a") && gates.isWaiting("b") }
       gates.open("a")
       // b ignores cancellation, like a call stuck in a blocking read; it answers anyway.
-      await gates.waitUntil { gates.wasCancelled("b") }
+      await eventually { gates.wasCancelled("b") }
       gates.open("b")
       let result = await task.value
       #expect(result.winner?.candidate == "a")
@@ -195,12 +195,12 @@ extension ResilienceTests {
           return "value from \(name)"
         }
       }
-      await gates.waitUntil { gates.isWaiting("a") }
+      await eventually { gates.isWaiting("a") }
       await clock.waitForSleepers(1)
       clock.advance(by: .milliseconds(50))
-      await gates.waitUntil { gates.isWaiting("b") }
+      await eventually { gates.isWaiting("b") }
       gates.open("b")
-      await gates.waitUntil { gates.wasCancelled("a") }
+      await eventually { gates.wasCancelled("a") }
       gates.open("a")
       let result = await task.value
       #expect(result.winner?.candidate == "b")
@@ -318,9 +318,4 @@ final class Gates: Sendable {
 
   func isWaiting(_ name: String) -> Bool { state.withLock { $0.waiting[name] != nil } }
   func wasCancelled(_ name: String) -> Bool { state.withLock { $0.cancelled.contains(name) } }
-
-  /// Yields (never sleeps) until `condition` holds.
-  func waitUntil(_ condition: () -> Bool) async {
-    for _ in 0..<100_000 where !condition() { await Task.yield() }
-  }
 }
