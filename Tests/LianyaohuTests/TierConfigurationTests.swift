@@ -26,32 +26,6 @@ struct TierConfigurationTests {
     #expect(TierSettings.defaultSQLitePath(environment: ["HOME": "/h"]) == "/h/.local/share/lianyaohu/cache.sqlite")
   }
 
-  @Test(
-    "a bad tier setting names the file, the line and the key",
-    arguments: [
-      ("[cache]\ntiers = [\"sqlite\"]\n", 2, "cache.tiers", "must start with \"memory\""),
-      ("[cache]\ntiers = [\"memory\", \"memcached\"]\n", 2, "cache.tiers", "unknown tier"),
-      ("[cache]\ntiers = [\"memory\", \"sqlite\", \"sqlite\"]\n", 2, "cache.tiers", "listed twice"),
-      ("[cache]\ntiers = [\"memory\", \"redis\"]\n", 2, "cache.tiers", "redis needs [cache.redis] url"),
-      ("[cache.redis]\nurl = \"http://x\"\n", 2, "cache.redis.url", "redis://"),
-      ("[cache.redis]\nprefix = \"a b\"\n", 2, "cache.redis.prefix", "without spaces"),
-      ("[cache.redis]\ntimeout_ms = 0\n", 2, "cache.redis.timeout_ms", "out of range"),
-      ("[cache.redis]\npassword_env = \"NOT_SET_ANYWHERE\"\n", 2, "cache.redis.password_env", "is not set"),
-      ("[cache.sqlite]\nhistory_length = 0\n", 2, "cache.sqlite.history_length", "out of range"),
-      ("[cache.prefetch]\nhot_after_reads = \"3\"\n", 2, "cache.prefetch.hot_after_reads", "expected a whole number"),
-      ("[cache.related]\nNVDA = [\"TSM\", \"../x\"]\n", 2, "cache.related.NVDA", "'/'"),
-    ])
-  func badTierSettings(text: String, line: Int, key: String, message: String) {
-    do {
-      _ = try AppConfiguration.parse(text, file: "/etc/lianyaohu.toml")
-      Issue.record("accepted a bad config")
-    } catch {
-      #expect(error.line == line, "\(error)")
-      #expect(error.key == key, "\(error)")
-      #expect(error.description.contains(message), "\(error)")
-    }
-  }
-
   @Test("a password never appears in a configuration error")
   func passwordNeverEchoed() {
     do {
