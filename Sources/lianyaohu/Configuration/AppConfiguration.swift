@@ -82,10 +82,13 @@ struct Credential: Sendable, Equatable, CustomStringConvertible, CustomDebugStri
 extension AppConfiguration {
   /// Where the config lives when no `--config` is given: `$XDG_CONFIG_HOME/lianyaohu/config.toml`.
   static func defaultPath(environment: [String: String]) -> String {
-    let base =
-      environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-      ?? (environment["HOME"].map { $0 + "/.config" } ?? ".config")
-    return base + "/lianyaohu/config.toml"
+    xdgDirectory("XDG_CONFIG_HOME", orHome: ".config", environment) + "/lianyaohu/config.toml"
+  }
+
+  /// An XDG base directory: the variable when set and not empty, else its default under
+  /// `$HOME` (relative to the working directory when even `HOME` is unset).
+  static func xdgDirectory(_ variable: String, orHome relative: String, _ environment: [String: String]) -> String {
+    environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"].map { $0 + "/" + relative } ?? relative)
   }
 
   /// Reads a config file's text. Every mistake is a ``ConfigurationError`` naming the file,

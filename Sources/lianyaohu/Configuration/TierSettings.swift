@@ -37,10 +37,7 @@ struct TierSettings: Sendable, Equatable {
 
   /// Where the SQLite tier lives when the config does not say.
   static func defaultSQLitePath(environment: [String: String]) -> String {
-    let base =
-      environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-      ?? (environment["HOME"].map { $0 + "/.local/share" } ?? ".local/share")
-    return base + "/lianyaohu/cache.sqlite"
+    AppConfiguration.xdgDirectory("XDG_DATA_HOME", orHome: ".local/share", environment) + "/lianyaohu/cache.sqlite"
   }
 }
 
