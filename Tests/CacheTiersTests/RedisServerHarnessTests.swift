@@ -49,8 +49,8 @@ extension RedisConfiguration {
   /// loaded machine (tests that want a timeout set a short one).
   static func testing(_ server: RedisServer) -> RedisConfiguration {
     var configuration = RedisConfiguration(host: server.host, port: server.port)
-    configuration.connectTimeout = .seconds(2)
-    configuration.commandTimeout = .seconds(2)
+    configuration.connectTimeout = .generousTimeout
+    configuration.commandTimeout = .generousTimeout
     configuration.poolSize = 2
     configuration.reconnectBackoff = RedisReconnectBackoff(minimum: .milliseconds(10), maximum: .milliseconds(100))
     configuration.keepAliveInterval = .milliseconds(200)

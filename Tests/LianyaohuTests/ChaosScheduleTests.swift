@@ -119,7 +119,7 @@ import Testing
     let server = try await SimulateServer.start(host: "127.0.0.1", port: 0, route: route)
     let transport = HTTPTransport(configuration: HTTPTransport.Configuration())
     let provider = HTTPQuoteProvider(
-      adapter: OpenBBAdapter(origin: server.origin, backend: "fmp"), transport: transport, timeout: .seconds(2),
+      adapter: OpenBBAdapter(origin: server.origin, backend: "fmp"), transport: transport, timeout: .generousTimeout,
       clock: SystemClock())
     var limited: ProviderError?
     for _ in 0..<40 where limited == nil {

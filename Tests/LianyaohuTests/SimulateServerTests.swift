@@ -1,6 +1,7 @@
 import Foundation
 import MarketCore
 import MarketProviders
+import MarketTesting
 import Testing
 
 @testable import lianyaohu
@@ -11,7 +12,7 @@ import Testing
   let clock = SystemClock()
 
   func withServer(
-    _ behaviour: SimulatedBehaviour = .perfect, readTimeout: Duration = .seconds(2),
+    _ behaviour: SimulatedBehaviour = .perfect, readTimeout: Duration = .generousTimeout,
     _ body: (SimulateServer, HTTPTransport) async throws -> Void
   ) async throws {
     let route = SimulatedOpenBB(market: SimulatedMarket(seed: 8), behaviour: behaviour, clock: clock, seed: 8)
@@ -30,7 +31,9 @@ import Testing
     await server.shutdown()
   }
 
-  func provider(_ server: SimulateServer, _ transport: HTTPTransport, backend: String = "fmp", timeout: Duration = .seconds(2))
+  func provider(
+    _ server: SimulateServer, _ transport: HTTPTransport, backend: String = "fmp", timeout: Duration = .generousTimeout
+  )
     -> HTTPQuoteProvider<OpenBBAdapter>
   {
     HTTPQuoteProvider(
@@ -46,7 +49,7 @@ import Testing
       return HTTPQueryItem(name: parts[0], value: parts.count > 1 ? parts[1] : "")
     }
     let request = HTTPRequestSpec(origin: server.origin, path: path, queryItems: items, symbols: [Symbol("AAPL")])
-    return try await transport.perform(request, timeout: .seconds(2), receivedAt: { Date() }, source: "openbb")
+    return try await transport.perform(request, timeout: .generousTimeout, receivedAt: { Date() }, source: "openbb")
   }
 
   @Test func servesSimulatedQuotesTheOpenBBAdapterReads() async throws {

@@ -15,7 +15,7 @@ import Testing
 
   func core(_ upstream: FakeUpstream, _ transport: HTTPTransport) -> DataAbstractionLayer {
     let provider = HTTPQuoteProvider(
-      adapter: OpenBBAdapter(origin: upstream.baseURL), transport: transport, timeout: .seconds(2), clock: clock)
+      adapter: OpenBBAdapter(origin: upstream.baseURL), transport: transport, timeout: .generousTimeout, clock: clock)
     return DataAbstractionLayer(providers: [ProviderRegistration(provider, breaker: breaker)], clock: clock)
   }
 
