@@ -45,6 +45,8 @@ struct RoutingBenchmark: AsyncParsableCommand {
     var p999: Double
     var requestsPerQuote: Double
     var failures: Int
+    /// Each quote's latency in ms, sorted.
+    var latencies: [Double]
   }
 
   func run() async throws {
@@ -56,6 +58,10 @@ struct RoutingBenchmark: AsyncParsableCommand {
     rows.append(try await measure("failover", policy: .failover, providers: 3))
     rows.append(try await measure("first-wins", policy: .firstWins, providers: 3))
     rows.append(try await measure("hedged (p95, 10% budget)", policy: .hedgedDefault, providers: 3))
+    // The issue's whole allowance: 1.15 requests per quote, less about 2 % of failovers after errors.
+    let spendAll = FanOutPolicy.hedged(
+      maximumExtraRatio: 0.13, delayPercentile: 87, minimumDelay: .milliseconds(10), maximumDelay: .seconds(2))
+    rows.append(try await measure("hedged (p87, 13% budget)", policy: spendAll, providers: 3))
     print("| policy | p50 ms | p99 ms | p99.9 ms | upstream requests per quote | failed quotes |")
     print("|---|---|---|---|---|---|")
     for row in rows {
@@ -63,11 +69,46 @@ struct RoutingBenchmark: AsyncParsableCommand {
         "| \(row.name) | \(String(format: "%.1f", row.p50)) | \(String(format: "%.1f", row.p99)) | "
           + "\(String(format: "%.1f", row.p999)) | \(String(format: "%.3f", row.requestsPerQuote)) | \(row.failures) |")
     }
-    if let firstWins = rows.first(where: { $0.name == "first-wins" }), let hedged = rows.last {
+    guard let single = rows.first, let firstWins = rows.first(where: { $0.name == "first-wins" }) else { return }
+    for hedged in rows where hedged.name.hasPrefix("hedged") {
       print(
-        "hedged p99 / first-wins p99 = \(String(format: "%.2f", hedged.p99 / firstWins.p99)) (target ≤ 1.25); "
-          + "hedged requests per quote = \(String(format: "%.3f", hedged.requestsPerQuote)) (target ≤ 1.15)")
+        "\(hedged.name): p99 / first-wins p99 = \(String(format: "%.2f", hedged.p99 / firstWins.p99)) (target ≤ 1.25); "
+          + "requests per quote = \(String(format: "%.3f", hedged.requestsPerQuote)) (target ≤ 1.15)")
     }
+    let bound = Self.bestSingleHedgeP99(single.latencies, extraRequests: 0.15)
+    print(
+      "bound from the single provider's measured latencies: a policy that hedges once after a fixed delay, "
+        + "within 0.15 extra requests per quote, cannot get its p99 below \(String(format: "%.1f", bound)) ms "
+        + "= \(String(format: "%.2f", bound / firstWins.p99))x first-wins p99")
+  }
+
+  /// The lowest p99 any hedge-once policy can reach when each provider's latency follows the
+  /// `sorted` sample and providers are independent: the hedge must wait at least for the
+  /// latency only `extraRequests` of requests exceed (or it would be sent more often than
+  /// that), and a quote is late by T only if the first request takes over T and the hedge,
+  /// sent at d, takes over T - d. Waiting longer only makes that likelier, so d is the least
+  /// allowed; T is the least with P(late) ≤ 1 %.
+  static func bestSingleHedgeP99(_ sorted: [Double], extraRequests: Double) -> Double {
+    guard let last = sorted.last else { return 0 }
+    let count = Double(sorted.count)
+    /// The fraction of the sample slower than `milliseconds`.
+    func slower(than milliseconds: Double) -> Double {
+      var low = 0
+      var high = sorted.count
+      while low < high {
+        let middle = (low + high) / 2
+        if sorted[middle] <= milliseconds { low = middle + 1 } else { high = middle }
+      }
+      return Double(sorted.count - low) / count
+    }
+    let delay = sorted[min(sorted.count - 1, Int(count * (1 - extraRequests)))]
+    var low = 0.0
+    var high = last
+    for _ in 0..<60 {
+      let middle = (low + high) / 2
+      if slower(than: middle) * slower(than: middle - delay) <= 0.01 { high = middle } else { low = middle }
+    }
+    return high
   }
 
   func measure(_ name: String, policy: FanOutPolicy, providers count: Int) async throws -> Row {
@@ -110,7 +151,7 @@ struct RoutingBenchmark: AsyncParsableCommand {
     func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
     return Row(
       name: name, p50: percentile(0.5), p99: percentile(0.99), p999: percentile(0.999),
-      requestsPerQuote: Double(requests) / Double(quotes), failures: failures)
+      requestsPerQuote: Double(requests) / Double(quotes), failures: failures, latencies: sorted)
   }
 
   /// Runs quotes with `concurrency` in flight; returns each quote's latency in ms.

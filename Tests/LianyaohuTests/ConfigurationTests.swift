@@ -54,6 +54,7 @@ struct ConfigurationTests {
       ("[core]\nrefresh_concurrency = 0\n", 2, "core.refresh_concurrency", "out of range"),
       ("[core]\nunknown_symbol_ttl = -1.5\n", 2, "core.unknown_symbol_ttl", "out of range"),
       ("[routing]\nhedge_max_extra_ratio = 2\n", 2, "routing.hedge_max_extra_ratio", "out of range"),
+      ("[routing]\nhedge_delay_percentile = 20\n", 2, "routing.hedge_delay_percentile", "out of range"),
       (
         "[routing]\nhedge_min_delay_ms = 100\nhedge_max_delay_ms = 50\n", 3, "routing.hedge_max_delay_ms",
         "must not be below hedge_min_delay_ms"
@@ -268,6 +269,12 @@ struct ProviderConfigurationTests {
   func hedgedByDefault() throws {
     #expect(AppConfiguration().core.quoteFanOut == .hedgedDefault)
     #expect(try AppConfiguration.parse("", file: "c.toml").core.quoteFanOut == .hedgedDefault)
+    let tuned = try AppConfiguration.parse(
+      "[routing]\nhedge_max_extra_ratio = 0.15\nhedge_delay_percentile = 88\n", file: "c.toml")
+    #expect(
+      tuned.core.quoteFanOut
+        == .hedged(
+          maximumExtraRatio: 0.15, delayPercentile: 88, minimumDelay: .milliseconds(10), maximumDelay: .seconds(2)))
   }
 }
 

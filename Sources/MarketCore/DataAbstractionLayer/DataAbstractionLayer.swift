@@ -60,7 +60,7 @@ public final class DataAbstractionLayer: Sendable {
       runtimes: providers.map { ProviderRuntime($0, metrics: metrics, clock: clock, transitions: announce) },
       weights: configuration.adaptiveWeights)
     self.watchlists = WatchlistBook(configuration.watchlists)
-    if case .hedged(let ratio, _, _) = configuration.quoteFanOut {
+    if case .hedged(let ratio, _, _, _) = configuration.quoteFanOut {
       hedgeBudget = SharedHedgeBudget(HedgeBudget(maximumExtraRatio: ratio))
     } else {
       hedgeBudget = SharedHedgeBudget(HedgeBudget(maximumExtraRatio: 0))
@@ -429,10 +429,11 @@ public final class DataAbstractionLayer: Sendable {
       result = await FanOut.failover(candidates, clock: clock, call: call)
     case .firstWins:
       result = await FanOut.firstWins(candidates, clock: clock, call: call)
-    case .hedged(_, let minimumDelay, let maximumDelay):
+    case .hedged(_, let percentile, let minimumDelay, let maximumDelay):
       result = await FanOut.hedged(
-        candidates, delay: { min(max($0.p95(at: now) ?? maximumDelay, minimumDelay), maximumDelay) }, budget: hedgeBudget,
-        clock: clock, call: call)
+        candidates,
+        delay: { min(max($0.latency(atPercentile: percentile, at: now) ?? maximumDelay, minimumDelay), maximumDelay) },
+        budget: hedgeBudget, clock: clock, call: call)
     }
     if let winner = result.winner {
       return .success(accept(winner.value))

@@ -169,9 +169,9 @@ public final class ProviderRuntime: Sendable {
     return weights.effectiveWeight(base: weight, health: health)
   }
 
-  /// The recent p95 latency, for hedging delays.
-  func p95(at now: MarketInstant) -> Duration? {
-    state.withLock { $0.health.p95(at: now) }
+  /// The recent latency at `percentile` (0...100), for hedging delays.
+  func latency(atPercentile percentile: Double, at now: MarketInstant) -> Duration? {
+    state.withLock { $0.health.latency(atPercentile: percentile, at: now) }
   }
 
   // MARK: Time and operators

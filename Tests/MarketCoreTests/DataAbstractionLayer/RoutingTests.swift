@@ -1,6 +1,7 @@
 import Foundation
 import MarketCore
 import MarketTesting
+import Synchronization
 import Testing
 
 @Suite("Routing and resilience in the DAL")
@@ -148,7 +149,8 @@ struct RoutingTests {
     let primary = ScriptedProvider(id: "primary", price: 1, clock: clock, gate: gate)
     let secondary = ScriptedProvider(id: "secondary", price: 2, clock: clock)
     var configuration = CoreConfiguration()
-    configuration.quoteFanOut = .hedged(maximumExtraRatio: 1, minimumDelay: .milliseconds(100), maximumDelay: .milliseconds(100))
+    configuration.quoteFanOut = .hedged(
+      maximumExtraRatio: 1, delayPercentile: 95, minimumDelay: .milliseconds(100), maximumDelay: .milliseconds(100))
     let core = DataAbstractionLayer(
       providers: [ProviderRegistration(primary, priority: 1), ProviderRegistration(secondary, priority: 2)],
       configuration: configuration, clock: clock)
@@ -177,6 +179,58 @@ struct RoutingTests {
     let hedgedAnswer = try await pending.value
     #expect(hedgedAnswer.source == "secondary")
     #expect(secondary.callCount == 1)
+    hanging.open()
+  }
+
+  @Test("hedged: the delay is the primary's recent latency at the configured percentile")
+  func hedgeDelayPercentile() async throws {
+    let clock = ManualClock()
+    let latencies = Mutex((1...10).reversed().map { Duration.milliseconds($0 * 10) })
+    let hanging = Gate()
+    let primary = ScriptedProvider(id: "primary", price: 1, clock: clock)
+    primary.respond { symbols in
+      // Ten answers taking 100, 90, ... 10 ms, each faster than every one before it, so no
+      // warm-up call outlasts its hedge delay; then one that hangs.
+      if let latency = latencies.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+        try await clock.sleep(for: latency)
+      } else {
+        try await hanging.wait()
+      }
+      let now = clock.wallNow()
+      return [
+        symbols[0]: .success(
+          Quote(symbol: symbols[0], price: 1, asOf: now, receivedAt: now, source: "primary", isSimulated: false))
+      ]
+    }
+    let secondary = ScriptedProvider(id: "secondary", price: 2, clock: clock)
+    var configuration = CoreConfiguration()
+    configuration.quoteFanOut = .hedged(
+      maximumExtraRatio: 1, delayPercentile: 50, minimumDelay: .milliseconds(1), maximumDelay: .seconds(10))
+    let core = DataAbstractionLayer(
+      providers: [ProviderRegistration(primary, priority: 1), ProviderRegistration(secondary, priority: 2)],
+      configuration: configuration, clock: clock)
+
+    for (index, symbol) in ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"].enumerated() {
+      let pending = Task { try await core.quote(text: symbol) }
+      // The primary's sleep and the hedge timer.
+      await clock.waitForSleepers(2)
+      clock.advance(by: .milliseconds(100 - index * 10))
+      #expect(try await pending.value.source == "primary")
+    }
+    #expect(secondary.callCount == 0)
+
+    // The median of 10...100 ms is 50 ms: no hedge at 49 ms, one just after 50 ms (p95
+    // would wait for 100 ms).
+    let pending = Task { try await core.quote(text: "K") }
+    await hanging.waitForWaiters(1)
+    await clock.waitForSleepers(1)
+    clock.advance(by: .milliseconds(49))
+    #expect(secondary.callCount == 0)
+    clock.advance(by: .milliseconds(2))
+    let hedgeSent = await eventually { secondary.callCount == 1 }
+    #expect(hedgeSent)
+    if !hedgeSent { hanging.open() }
+    #expect(try await pending.value.source == "secondary")
     hanging.open()
   }
 
