@@ -80,12 +80,32 @@ extension ResilienceTests {
 
       // "No such symbol" is an answer: not an error, ends the streak.
       tracker.record(.failure(.unknownSymbol(Symbol("ZZZZ"))), duration: .milliseconds(30), at: instant(5))
-      // Cancelled calls are not counted at all.
+      // Cancelled calls are neither requests nor errors.
       tracker.record(.cancelled, duration: .seconds(1), at: instant(5))
       status = tracker.status(at: instant(5))
       #expect(status.consecutiveFailures == 0)
       #expect(status.errorRate == 3.0 / 5.0)
       #expect(status.totalRequests == 5)
+    }
+
+    /// Hedging cancels the slow calls; if they vanished, the p95 would sink below the real
+    /// one and hedges would fire ever sooner.
+    @Test func aCancelledCallCountsInThePercentilesAsTheTimeItRan() throws {
+      var tracker = HealthTracker()
+      for millisecond in 1...90 { tracker.record(.success, duration: .milliseconds(millisecond), at: instant(1)) }
+      // Ten calls hedged and cancelled after 500 ms: really slower than every answer.
+      for _ in 0..<10 { tracker.record(.cancelled, duration: .milliseconds(500), at: instant(1)) }
+      try expect(tracker.p95(at: instant(1)), near: .milliseconds(500))
+      try expect(tracker.latency(atPercentile: 50, at: instant(1)), near: .milliseconds(50))
+      let status = tracker.status(at: instant(1))
+      #expect(status.totalRequests == 90)
+      #expect(status.errorRate == 0)
+      // The EWMA follows answers only (all under 100 ms).
+      #expect(try #require(status.ewma) < .milliseconds(100))
+      // Cancelled before it ran: nothing to learn.
+      var fresh = HealthTracker()
+      fresh.record(.cancelled, duration: .zero, at: instant(1))
+      #expect(fresh.p95(at: instant(1)) == nil)
     }
 
     @Test func requestsPerSecondOverTheWindow() {

@@ -17,7 +17,14 @@ private import Histogram
 /// - an error is any failure except an answer about the symbol (unknown or unsupported).
 ///   Only provider faults (``ProviderError/isProviderFault``) extend the failure streak; an
 ///   answer resets it.
-/// - cancelled calls (fan-out losers) are not counted at all.
+/// - a cancelled call (a fan-out loser) is not a request, an error or an EWMA sample, but
+///   the time it ran goes into the percentiles as a lower bound of its latency. Leaving it
+///   out would bias the tail low: a hedged call is cancelled exactly when it is slow, so a
+///   window of answers alone would hold almost none of the calls slower than the hedging
+///   delay, the p95 read from it would sink, and hedges would fire ever sooner until the
+///   budget, not the delay, decided which slow calls get one. Counted at the time it ran, a
+///   cancelled call is placed correctly for every percentile at or below that time, which is
+///   where the hedging delay sits.
 public struct HealthTracker: Sendable {
   public struct Configuration: Hashable, Sendable {
     /// How much time one sub-histogram covers.
@@ -84,6 +91,7 @@ public struct HealthTracker: Sendable {
     let answered: Bool
     switch outcome {
     case .cancelled:
+      recordLatency(atLeast: duration, at: now)
       return
     case .success:
       answered = true
@@ -104,11 +112,24 @@ public struct HealthTracker: Sendable {
       slices[index].errors += 1
       return
     }
+    recordLatency(duration, inSlice: index)
+    let sample = Double(max(0, duration.nanoseconds))
+    ewmaNanoseconds = ewmaNanoseconds.map { configuration.ewmaWeight * sample + (1 - configuration.ewmaWeight) * $0 } ?? sample
+  }
+
+  /// A call given up after `duration` without an answer: its latency is at least that.
+  private mutating func recordLatency(atLeast duration: Duration, at now: MarketInstant) {
+    // Cancelled before it was sent: it says nothing about the provider.
+    guard duration > .zero else { return }
+    let index = rotate(to: epoch(of: now))
+    if firstRecordAt == nil { firstRecordAt = now }
+    recordLatency(duration, inSlice: index)
+  }
+
+  private mutating func recordLatency(_ duration: Duration, inSlice index: Int) {
     let microseconds = min(UInt64(max(0, duration.nanoseconds / 1000)), highestMicroseconds)
     slices[index].latencies.record(microseconds)
     merged.record(microseconds)
-    let sample = Double(max(0, duration.nanoseconds))
-    ewmaNanoseconds = ewmaNanoseconds.map { configuration.ewmaWeight * sample + (1 - configuration.ewmaWeight) * $0 } ?? sample
   }
 
   /// Forgets slices that have left the window, so later reads take the fast path.
