@@ -195,6 +195,13 @@ struct ConfigurationTests {
     #expect(reread.core.watchlists[.luDongbin] == luDongbin)
     #expect(reread.core.watchlists[.heXiangu] == lists[.heXiangu])
     #expect(!FileManager.default.fileExists(atPath: file + ".tmp-\(getpid())"))
+
+    // Saving again changes nothing: the header is not kept as one of the operator's lines.
+    #expect(WatchlistFile.rewrite(text, with: lists) == text)
+    #expect(text.components(separatedBy: WatchlistFile.header).count == 2)
+    let fromNothing = WatchlistFile.rewrite("", with: lists)
+    #expect(WatchlistFile.rewrite(WatchlistFile.rewrite(fromNothing, with: lists), with: lists) == fromNothing)
+    #expect(fromNothing.hasPrefix(WatchlistFile.header))
   }
 }
 

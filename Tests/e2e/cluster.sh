@@ -50,7 +50,7 @@ start_instance() { # start_instance NAME
   local name=$1
   mkdir -p "$work/$name"
   log[$name]="$work/$name/serve.log"
-  env XDG_DATA_HOME="$work/$name" XDG_CONFIG_HOME="$work/$name" LIANYAOHU_REDIS_URL="redis://:$secret@127.0.0.1:$redis_port/0" \
+  env XDG_DATA_HOME="$work/$name" XDG_CONFIG_HOME="$work/$name" XDG_STATE_HOME="$work/$name" LIANYAOHU_REDIS_URL="redis://:$secret@127.0.0.1:$redis_port/0" \
     "$binary" serve --port 0 --seed 6 --refresh-interval 3600 2>"${log[$name]}" &
   pid[$name]=$!
   for _ in $(seq 300); do

@@ -41,7 +41,8 @@ public enum APIMetrics {
   /// One `# HELP` line per metric: swift-metrics has no place for help text, so it is added
   /// to the exposition from this table.
   public static let help: [String: String] = [
-    MetricNames.quoteRequests: "Quote reads by result (hit, stale, miss, error).",
+    MetricNames.quoteRequests:
+      "Quote reads that memory could not serve fresh, by result (miss, stale, error); hits are lianyaohu_cache_hits_total.",
     MetricNames.quoteLatency: "Time a quote read that missed the memory cache took end to end.",
     MetricNames.upstreamRequests: "Calls made to each provider (a batch counts once).",
     MetricNames.upstreamErrors: "Failed provider calls by provider and error class.",

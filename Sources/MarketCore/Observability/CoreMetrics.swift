@@ -3,9 +3,9 @@ import Synchronization
 
 /// The swift-metrics handles the core uses, created once (a lookup per call would cost more
 /// than the cache read it measures). Cache counters are copied from the cache's own counters
-/// by ``report(cache:)`` so the hit path touches no metrics backend at all.
+/// by ``report(cache:)`` so the hit path touches no metrics backend at all: a quote read
+/// served from memory shows as `lianyaohu_cache_hits_total{tier="memory"}`, not here.
 public final class CoreMetrics: Sendable {
-  public let quoteHits = Counter(label: MetricNames.quoteRequests, dimensions: [("result", "hit")])
   public let quoteStale = Counter(label: MetricNames.quoteRequests, dimensions: [("result", "stale")])
   public let quoteMisses = Counter(label: MetricNames.quoteRequests, dimensions: [("result", "miss")])
   public let quoteErrors = Counter(label: MetricNames.quoteRequests, dimensions: [("result", "error")])

@@ -41,6 +41,9 @@ public final class HTTPTransport: Sendable {
         concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connectionsPerHost),
       decompression: .enabled(limit: .size(configuration.maximumBodyBytes)))
     settings.httpVersion = .http1Only
+    // A redirect would carry the key header (or the key in a copied query) to whatever host
+    // the Location names. No provider here needs one: a 3xx is an upstream status error.
+    settings.redirectConfiguration = .disallow
     settings.maximumUsesPerConnection = configuration.reusesConnections ? nil : 1
     client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
   }

@@ -11,7 +11,12 @@ enum WatchlistFile {
     try AtomicFile.write(rewrite(existing, with: watchlists), to: path)
   }
 
-  /// The config text with its watchlist tables replaced by `watchlists`.
+  /// Written above the tables it rewrites; it sits outside them, so it is recognised and
+  /// dropped on the next rewrite rather than kept as one of the operator's own lines.
+  static let header = "# Watchlists: rewritten by lianyaohu when an operator edits them."
+
+  /// The config text with its watchlist tables replaced by `watchlists`. Rewriting its own
+  /// output gives the same text.
   static func rewrite(_ text: String, with watchlists: [ImmortalID: Watchlist]) -> String {
     var kept: [Substring] = []
     var inWatchlists = false
@@ -21,12 +26,12 @@ enum WatchlistFile {
         let name = trimmed.drop { $0 == "[" }.prefix { $0 != "]" }.trimmingSpaces()
         inWatchlists = name == "watchlists" || name.hasPrefix("watchlists.")
       }
-      if !inWatchlists { kept.append(line) }
+      if !inWatchlists && line != header { kept.append(line) }
     }
     while let last = kept.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { kept.removeLast() }
     var output = kept.joined(separator: "\n")
     if !output.isEmpty { output += "\n\n" }
-    output += "# Watchlists: rewritten by lianyaohu when an operator edits them.\n"
+    output += header + "\n"
     for id in ImmortalID.allCases {
       guard let list = watchlists[id] else { continue }
       output += "\n[watchlists.\(id.rawValue)]\n"

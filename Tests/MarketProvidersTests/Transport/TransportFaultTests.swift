@@ -74,6 +74,21 @@ import Testing
     }
   }
 
+  @Test func aRedirectIsNotFollowedSoTheKeyStaysWithTheProvider() async throws {
+    let elsewhere = try await FakeUpstream.start { _ in .json("{}") }
+    let location = elsewhere.baseURL + "/api/v1/quote?symbol=AAPL"
+    let redirect = FakeUpstream.Response(status: 302, headers: [("Location", location)], body: [])
+    try await withLoopback({ _ in redirect }) { upstream, transport in
+      let finnhub = HTTPQuoteProvider(
+        adapter: FinnhubAdapter(token: Secret("fh-test-token"), origin: upstream.baseURL), transport: transport,
+        timeout: .generousTimeout, clock: clock)
+      #expect(await providerError { try await finnhub.quote(for: aapl) } == .upstreamStatus(302))
+      #expect(upstream.requests.count == 1)
+    }
+    #expect(elsewhere.requests.isEmpty)
+    try await elsewhere.shutdown()
+  }
+
   // MARK: Slow upstreams
 
   @Test func slowHeadersTimeOut() async throws {

@@ -6,6 +6,11 @@ failed=0
 serve_pid=""
 serve_log=""
 work="$(mktemp -d)"
+# The servers started here read no config, keep no SQLite file and write no log outside
+# the scratch directory, whoever runs the script and whatever is in their home.
+mkdir -p "$work/config" "$work/state" "$work/data" "$work/cache"
+export XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state" XDG_DATA_HOME="$work/data" \
+  XDG_CACHE_HOME="$work/cache"
 
 check() { # check NAME COMMAND...
   local name="$1"
