@@ -323,21 +323,32 @@ public final class DataAbstractionLayer: Sendable {
   /// answers.
   private func fromTiers(_ symbols: [Symbol], youngerThan maximumAge: Duration) async -> [Symbol: Quote] {
     var found: [Symbol: Quote] = [:]
-    var missing = symbols
-    for (index, tier) in tiers.enumerated() where !missing.isEmpty {
-      let held = await tier.load(missing)
-      for (symbol, quote) in held {
-        guard let quote = usable(quote, for: symbol) else { continue }
-        let age = ageOf(quote)
-        if age < maximumAge {
-          found[symbol] = accept(quote, origin: .sharedTier, age: age, fromTier: index)
-        } else {
-          keepAsLastResort(quote)
-        }
-      }
-      missing.removeAll { found[$0] != nil }
+    await walkTiers(symbols) { quote, age, tier in
+      guard age < maximumAge else { return false }
+      found[quote.symbol] = accept(quote, origin: .sharedTier, age: age, fromTier: tier)
+      return true
     }
     return found
+  }
+
+  /// The one walk down the tiers that reads and warming share: each tier is asked for the
+  /// symbols no tier above has settled. Every usable value is kept as a last resort and
+  /// offered to `settle` with its age and tier; `settle` returns whether that value is good
+  /// enough to stop looking for the symbol. A value that is unusable (another symbol, or
+  /// failing the quality checks) or too old leaves the symbol to the tiers below.
+  private func walkTiers(
+    _ symbols: [Symbol], settle: (_ quote: Quote, _ age: Duration, _ tier: Int) -> Bool
+  ) async {
+    var missing = symbols
+    for (index, tier) in tiers.enumerated() where !missing.isEmpty {
+      var settled: Set<Symbol> = []
+      for (symbol, quote) in await tier.load(missing) {
+        guard let quote = usable(quote, for: symbol) else { continue }
+        keepAsLastResort(quote)
+        if settle(quote, ageOf(quote), index) { settled.insert(symbol) }
+      }
+      missing.removeAll { settled.contains($0) }
+    }
   }
 
   /// A tier's value, if it is for the symbol asked and passes the checks a provider's must.
@@ -358,23 +369,17 @@ public final class DataAbstractionLayer: Sendable {
   /// Returns how many symbols got a value.
   @discardableResult
   public func warm(_ symbols: [Symbol]) async -> Int {
-    var missing = symbols
-    var warmed = 0
+    var warmed: Set<Symbol> = []
     let servable = configuration.quotePolicy.timeToLive + configuration.quotePolicy.maximumStaleness
-    for tier in tiers where !missing.isEmpty {
-      let held = await tier.load(missing)
-      for (symbol, quote) in held {
-        guard let quote = usable(quote, for: symbol) else { continue }
-        let age = ageOf(quote)
-        if age < servable, cache.peek(.quote(symbol)) == nil {
-          cache.store(quote, for: .quote(symbol), byteCount: quote.approximateByteCount, storedAt: clock.now() - age)
-        }
-        keepAsLastResort(quote)
-        warmed += 1
+    await walkTiers(symbols) { quote, age, _ in
+      warmed.insert(quote.symbol)
+      guard age < servable else { return false }
+      if cache.peek(.quote(quote.symbol)) == nil {
+        cache.store(quote, for: .quote(quote.symbol), byteCount: quote.approximateByteCount, storedAt: clock.now() - age)
       }
-      missing.removeAll { held[$0] != nil }
+      return true
     }
-    return warmed
+    return warmed.count
   }
 
   // MARK: Prefetch

@@ -137,6 +137,28 @@ struct TierTests {
     #expect(refreshed.quote.price == 101)
   }
 
+  @Test("warming and reading walk the tiers alike: garbage or an old value above does not hide a good one below")
+  func warmLooksPastGarbageAndOldValues() async throws {
+    let clock = ManualClock()
+    let garbage = GarbageTier(answer: Self.quote(Symbol("MSFT"), 1, receivedAt: clock.wallNow()))
+    let redis = MemoryTier(name: "redis")
+    let sqlite = MemoryTier(name: "sqlite", isShared: false)
+    // Redis holds a day-old NVDA; SQLite a recent one. Garbage answers for everything.
+    redis.put(Self.quote(Symbol("NVDA"), 200, receivedAt: clock.wallNow() - 86_400))
+    sqlite.put(Self.quote(Symbol("NVDA"), 210, receivedAt: clock.wallNow()))
+    sqlite.put(Self.quote(Symbol("MSFT"), 400, receivedAt: clock.wallNow()))
+    clock.advance(by: .seconds(1))
+    let provider = ScriptedProvider(id: "p", price: 1, clock: clock)
+    let core = Self.core(provider, tiers: [garbage, redis, sqlite], clock: clock)
+
+    #expect(await core.warm([Symbol("NVDA"), Symbol("MSFT"), Symbol("TSLA")]) == 2)
+    let nvda = try await core.quote(Symbol("NVDA"))
+    #expect(nvda.quote.price == 210)
+    #expect(nvda.age == .seconds(1))
+    #expect(try await core.quote(Symbol("MSFT")).quote.price == 400)
+    #expect(provider.callCount == 0)
+  }
+
   @Test("a refresh counts another instance's value from within the refresh interval as done")
   func refreshUsesRecentSharedValues() async throws {
     let clock = ManualClock()
