@@ -142,18 +142,37 @@ struct RoutingTests {
     #expect(stuckStatus.health.consecutiveFailures == 0)
   }
 
+  /// A core that hedges `primary` with `secondary`, with no limit on extra requests.
+  static func hedgedCore(
+    _ primary: ScriptedProvider, then secondary: ScriptedProvider, delayPercentile: Double,
+    delayBounds: ClosedRange<Duration>, clock: ManualClock
+  ) -> DataAbstractionLayer {
+    var configuration = CoreConfiguration()
+    configuration.quoteFanOut = .hedged(
+      maximumExtraRatio: 1, delayPercentile: delayPercentile, minimumDelay: delayBounds.lowerBound,
+      maximumDelay: delayBounds.upperBound)
+    return DataAbstractionLayer(
+      providers: [ProviderRegistration(primary, priority: 1), ProviderRegistration(secondary, priority: 2)],
+      configuration: configuration, clock: clock)
+  }
+
+  /// What a scripted primary answers once it is let go: price 1, as of now.
+  static func primaryAnswer(_ symbols: [Symbol], clock: ManualClock) -> [Symbol: Result<Quote, ProviderError>] {
+    let now = clock.wallNow()
+    return [
+      symbols[0]: .success(
+        Quote(symbol: symbols[0], price: 1, asOf: now, receivedAt: now, source: "primary", isSimulated: false))
+    ]
+  }
+
   @Test("hedged: no second request when the first answers before the delay; one after it")
   func hedged() async throws {
     let clock = ManualClock()
     let gate = Gate()
     let primary = ScriptedProvider(id: "primary", price: 1, clock: clock, gate: gate)
     let secondary = ScriptedProvider(id: "secondary", price: 2, clock: clock)
-    var configuration = CoreConfiguration()
-    configuration.quoteFanOut = .hedged(
-      maximumExtraRatio: 1, delayPercentile: 95, minimumDelay: .milliseconds(100), maximumDelay: .milliseconds(100))
-    let core = DataAbstractionLayer(
-      providers: [ProviderRegistration(primary, priority: 1), ProviderRegistration(secondary, priority: 2)],
-      configuration: configuration, clock: clock)
+    let core = Self.hedgedCore(
+      primary, then: secondary, delayPercentile: 95, delayBounds: .milliseconds(100)...(.milliseconds(100)), clock: clock)
 
     // Answers before the delay: one request only.
     gate.open()
@@ -165,11 +184,7 @@ struct RoutingTests {
     let hanging = Gate()
     primary.respond { symbols in
       try await hanging.wait()
-      let now = clock.wallNow()
-      return [
-        symbols[0]: .success(
-          Quote(symbol: symbols[0], price: 1, asOf: now, receivedAt: now, source: "primary", isSimulated: false))
-      ]
+      return Self.primaryAnswer(symbols, clock: clock)
     }
     let pending = Task { try await core.quote(Symbol("MSFT")) }
     await hanging.waitForWaiters(1)
@@ -196,19 +211,11 @@ struct RoutingTests {
       } else {
         try await hanging.wait()
       }
-      let now = clock.wallNow()
-      return [
-        symbols[0]: .success(
-          Quote(symbol: symbols[0], price: 1, asOf: now, receivedAt: now, source: "primary", isSimulated: false))
-      ]
+      return Self.primaryAnswer(symbols, clock: clock)
     }
     let secondary = ScriptedProvider(id: "secondary", price: 2, clock: clock)
-    var configuration = CoreConfiguration()
-    configuration.quoteFanOut = .hedged(
-      maximumExtraRatio: 1, delayPercentile: 50, minimumDelay: .milliseconds(1), maximumDelay: .seconds(10))
-    let core = DataAbstractionLayer(
-      providers: [ProviderRegistration(primary, priority: 1), ProviderRegistration(secondary, priority: 2)],
-      configuration: configuration, clock: clock)
+    let core = Self.hedgedCore(
+      primary, then: secondary, delayPercentile: 50, delayBounds: .milliseconds(1)...(.seconds(10)), clock: clock)
 
     for (index, symbol) in ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"].enumerated() {
       let pending = Task { try await core.quote(text: symbol) }
