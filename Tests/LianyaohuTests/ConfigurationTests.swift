@@ -84,15 +84,18 @@ struct ConfigurationTests {
       ),
     ])
   func badConfig(text: String, line: Int, key: String, message: String) {
-    do {
-      _ = try AppConfiguration.parse(text, file: "/etc/lianyaohu.toml")
-      Issue.record("accepted a bad config")
-    } catch {
-      #expect(error.file == "/etc/lianyaohu.toml")
-      #expect(error.line == line, "\(error)")
-      #expect(error.key == key, "\(error)")
-      #expect(error.description.contains(message), "\(error)")
-      #expect(error.description.hasPrefix("/etc/lianyaohu.toml:\(line): \(key): "))
+    // The same with Windows line endings: the line named must not change.
+    for text in [text, text.replacingOccurrences(of: "\n", with: "\r\n")] {
+      do {
+        _ = try AppConfiguration.parse(text, file: "/etc/lianyaohu.toml")
+        Issue.record("accepted a bad config")
+      } catch {
+        #expect(error.file == "/etc/lianyaohu.toml")
+        #expect(error.line == line, "\(error)")
+        #expect(error.key == key, "\(error)")
+        #expect(error.description.contains(message), "\(error)")
+        #expect(error.description.hasPrefix("/etc/lianyaohu.toml:\(line): \(key): "))
+      }
     }
   }
 
@@ -202,6 +205,14 @@ struct ConfigurationTests {
     let fromNothing = WatchlistFile.rewrite("", with: lists)
     #expect(WatchlistFile.rewrite(WatchlistFile.rewrite(fromNothing, with: lists), with: lists) == fromNothing)
     #expect(fromNothing.hasPrefix(WatchlistFile.header))
+
+    // A CRLF file keeps its line endings, and its watchlist tables are replaced, not doubled.
+    let windows = original.replacingOccurrences(of: "\n", with: "\r\n")
+    let rewritten = WatchlistFile.rewrite(windows, with: lists)
+    #expect(rewritten.components(separatedBy: "[watchlists.he-xiangu]").count == 2)
+    #expect(!rewritten.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+    #expect(rewritten.replacingOccurrences(of: "\r\n", with: "\n") == text)
+    #expect(try AppConfiguration.parse(rewritten, file: file).core.watchlists[.luDongbin] == luDongbin)
   }
 }
 

@@ -63,12 +63,15 @@ struct ThemeTests {
       BadFile(text: "title = color256\n", line: 1, message: "'color256' is not a colour"),
     ])
   func badFile(_ bad: BadFile) {
-    #expect {
-      try ThemeFile.parse(bad.text, name: "bad", path: "themes/bad.theme")
-    } throws: { error in
-      guard let error = error as? ThemeError else { return false }
-      return error.line == bad.line && error.description.hasPrefix("themes/bad.theme:\(bad.line): ")
-        && error.message.contains(bad.message)
+    // The same with Windows line endings: the line named must not change.
+    for text in [bad.text, bad.text.replacingOccurrences(of: "\n", with: "\r\n")] {
+      #expect {
+        try ThemeFile.parse(text, name: "bad", path: "themes/bad.theme")
+      } throws: { error in
+        guard let error = error as? ThemeError else { return false }
+        return error.line == bad.line && error.description.hasPrefix("themes/bad.theme:\(bad.line): ")
+          && error.message.contains(bad.message)
+      }
     }
   }
 

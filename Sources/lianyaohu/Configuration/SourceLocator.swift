@@ -7,7 +7,8 @@ struct SourceLocator {
   init(text: String) {
     var table: [String] = []
     var lineNumber = 0
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    // "\r\n" is one Character in Swift, so splitting on "\n" alone leaves a CRLF file one line.
+    for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
       lineNumber += 1
       let line = rawLine.drop { $0 == " " || $0 == "\t" }
       if line.hasPrefix("[") {

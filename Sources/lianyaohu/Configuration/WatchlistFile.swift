@@ -15,12 +15,15 @@ enum WatchlistFile {
   /// dropped on the next rewrite rather than kept as one of the operator's own lines.
   static let header = "# Watchlists: rewritten by lianyaohu when an operator edits them."
 
-  /// The config text with its watchlist tables replaced by `watchlists`. Rewriting its own
-  /// output gives the same text.
+  /// The config text with its watchlist tables replaced by `watchlists`, in the file's own
+  /// line endings (CRLF stays CRLF). Rewriting its own output gives the same text.
   static func rewrite(_ text: String, with watchlists: [ImmortalID: Watchlist]) -> String {
     var kept: [Substring] = []
     var inWatchlists = false
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    // "\r\n" is one Character in Swift: split on it too, or a CRLF file is a single line
+    // and its watchlist tables would be kept and then written a second time.
+    let newline = text.contains("\r\n") ? "\r\n" : "\n"
+    for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
       let trimmed = line.drop { $0 == " " || $0 == "\t" }
       if trimmed.hasPrefix("[") {
         let name = trimmed.drop { $0 == "[" }.prefix { $0 != "]" }.trimmingSpaces()
@@ -29,17 +32,17 @@ enum WatchlistFile {
       if !inWatchlists && line != header { kept.append(line) }
     }
     while let last = kept.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { kept.removeLast() }
-    var output = kept.joined(separator: "\n")
-    if !output.isEmpty { output += "\n\n" }
-    output += header + "\n"
+    var lines = kept.map(String.init)
+    if !lines.isEmpty { lines.append("") }
+    lines.append(header)
     for id in ImmortalID.allCases {
       guard let list = watchlists[id] else { continue }
-      output += "\n[watchlists.\(id.rawValue)]\n"
-      output += "symbols = [\(list.symbols.map { "\"\($0.text)\"" }.joined(separator: ", "))]\n"
+      lines += ["", "[watchlists.\(id.rawValue)]"]
+      lines.append("symbols = [\(list.symbols.map { "\"\($0.text)\"" }.joined(separator: ", "))]")
       let inactive = list.entries.filter { !$0.isActive }.map(\.symbol)
-      if !inactive.isEmpty { output += "inactive = [\(inactive.map { "\"\($0.text)\"" }.joined(separator: ", "))]\n" }
+      if !inactive.isEmpty { lines.append("inactive = [\(inactive.map { "\"\($0.text)\"" }.joined(separator: ", "))]") }
     }
-    return output
+    return lines.joined(separator: newline) + newline
   }
 }
 
