@@ -38,6 +38,18 @@ import Testing
     }
   }
 
+  /// Runs `body` with a fresh server and one running instance on `prefix`.
+  func withOneInstance(
+    prefix: String, price: Double, _ body: (RedisServer, RedisClient, Instance) async throws -> Void
+  ) async throws {
+    let server = try await RedisServer()
+    try await withRunning(server) { client, run in
+      let instance = Instance(client: client, prefix: prefix, price: price, clock: ManualClock(wallOrigin: Date()))
+      run(instance.tier)
+      try await body(server, client, instance)
+    }
+  }
+
   @Test func aQuoteOneInstanceFetchedIsServedByTheOtherWithoutAnUpstreamCall() async throws {
     let server = try await RedisServer()
     try await withRunning(server) { client, run in
@@ -61,11 +73,7 @@ import Testing
   }
 
   @Test func anEntryThatCannotBeReadIsSkippedAndTheProviderAsked() async throws {
-    let server = try await RedisServer()
-    try await withRunning(server) { client, run in
-      let clock = ManualClock(wallOrigin: Date())
-      let instance = Instance(client: client, prefix: "garbage:", price: 5, clock: clock)
-      run(instance.tier)
+    try await withOneInstance(prefix: "garbage:", price: 5) { _, client, instance in
       try await client.set(instance.tier.key(for: Symbol("MSFT")), Array("not an entry".utf8), expiresIn: .seconds(60))
       let served = try await instance.core.quote(Symbol("MSFT"))
       #expect(served.origin == .upstream)
@@ -74,11 +82,7 @@ import Testing
   }
 
   @Test func invalidationByPrefixDeletesOnlyThoseKeys() async throws {
-    let server = try await RedisServer()
-    try await withRunning(server) { client, run in
-      let clock = ManualClock(wallOrigin: Date())
-      let instance = Instance(client: client, prefix: "inv:", price: 5, clock: clock)
-      run(instance.tier)
+    try await withOneInstance(prefix: "inv:", price: 5) { _, client, instance in
       _ = await instance.core.quotes([Symbol("BTC-USD"), Symbol("BTC-EUR"), Symbol("ETH-USD")])
       await instance.tier.flush()
       instance.core.invalidate(.prefix("v1:quote:BTC"))
@@ -94,11 +98,7 @@ import Testing
   }
 
   @Test func withRedisStoppedTheCoreServesFromL1AndProvidersThenUsesRedisAgain() async throws {
-    let server = try await RedisServer()
-    try await withRunning(server) { client, run in
-      let clock = ManualClock(wallOrigin: Date())
-      let instance = Instance(client: client, prefix: "down:", price: 7, clock: clock)
-      run(instance.tier)
+    try await withOneInstance(prefix: "down:", price: 7) { server, client, instance in
       _ = try await instance.core.quote(Symbol("AAPL"))
       await server.stop()
       #expect(await eventually { instance.tier.statistics.unavailable != nil })

@@ -20,14 +20,13 @@ import re
 import secrets
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-from harness import AgentLoad, Instance, Poller, Processes, Redis, now  # noqa: E402
+from harness import AgentLoad, Instance, Periodic, Poller, Processes, Redis, now  # noqa: E402
 
 TTL_SECONDS = 5.0
 DEADLINE_SECONDS = 5.0
@@ -108,60 +107,44 @@ class Tmux:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=15)
 
 
-class ScreenWatch:
+class ScreenWatch(Periodic):
     """Captures the dashboard's screen every second: what it showed, and when."""
 
     def __init__(self, tmux: Tmux, path: Path) -> None:
+        super().__init__("screen-watch", 1.0)
         self.tmux = tmux
         self.captures: list[tuple[float, str]] = []
         self.path = path
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="screen-watch", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(10)
+    def finish(self) -> None:
         with open(self.path, "w") as handle:
             for at, text in self.captures:
                 handle.write(f"==== {at:.1f}\n{text}\n")
 
-    def _run(self) -> None:
-        while not self._stop.wait(1.0):
-            try:
-                self.captures.append((now(), self.tmux.screen()))
-            except subprocess.TimeoutExpired:
-                pass
+    def tick(self) -> None:
+        try:
+            self.captures.append((now(), self.tmux.screen()))
+        except subprocess.TimeoutExpired:
+            pass
 
 
-class Operator:
+class Operator(Periodic):
     """An operator steering instance A with and without the API token: mutating routes need it."""
 
     def __init__(self, instance: Instance, token: str) -> None:
+        super().__init__("operator", 7.0)
         self.instance = instance
         self.token = token
         self.results: list[tuple[float, str, int | None]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="operator", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(10)
-
-    def _run(self) -> None:
+    def tick(self) -> None:
         path = "/v1/providers/openbb/enable"
-        while not self._stop.wait(7.0):
-            for label, headers in (("without token", {}), ("with token", {"Authorization": f"Bearer {self.token}"})):
-                try:
-                    status, _ = harness.http_get(self.instance.url, path, timeout=5, method="POST", headers=headers)
-                except OSError:
-                    status = None
-                self.results.append((now(), label, status))
+        for label, headers in (("without token", {}), ("with token", {"Authorization": f"Bearer {self.token}"})):
+            try:
+                status, _ = harness.http_get(self.instance.url, path, timeout=5, method="POST", headers=headers)
+            except OSError:
+                status = None
+            self.results.append((now(), label, status))
 
 
 def write_config(path: Path, upstream: str) -> None:

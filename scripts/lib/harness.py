@@ -467,17 +467,14 @@ def percentile(values: list[float], fraction: float) -> float:
 # Watching the API
 
 
-class Poller:
-    """Polls each instance's /v1/providers and /readyz: breaker states and tier health over time."""
+class Periodic:
+    """Calls `tick` every `interval` seconds on a thread of its own, from `start` until `stop`;
+    `finish` runs once the thread has ended."""
 
-    def __init__(self, instances: list[Instance], interval: float = 0.5, keep_bodies: Path | None = None) -> None:
-        self.instances = instances
+    def __init__(self, name: str, interval: float) -> None:
         self.interval = interval
-        self.samples: list[tuple[float, str, dict[str, str], dict[str, bool]]] = []
-        self.keep_bodies = keep_bodies
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="poller", daemon=True)
-        self._bodies = open(keep_bodies, "w") if keep_bodies else None
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -485,32 +482,55 @@ class Poller:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(10)
+        self.finish()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.tick()
+
+    def tick(self) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        pass
+
+
+class Poller(Periodic):
+    """Polls each instance's /v1/providers and /readyz: breaker states and tier health over time."""
+
+    def __init__(self, instances: list[Instance], interval: float = 0.5, keep_bodies: Path | None = None) -> None:
+        super().__init__("poller", interval)
+        self.instances = instances
+        self.samples: list[tuple[float, str, dict[str, str], dict[str, bool]]] = []
+        self.keep_bodies = keep_bodies
+        self._bodies = open(keep_bodies, "w") if keep_bodies else None
+
+    def finish(self) -> None:
         if self._bodies:
             self._bodies.close()
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            for instance in self.instances:
-                breakers: dict[str, str] = {}
-                tiers: dict[str, bool] = {}
-                for path in ("/v1/providers", "/readyz"):
-                    try:
-                        status, body = http_get(instance.url, path, timeout=3)
-                    except (OSError, http.client.HTTPException):
-                        continue
-                    if self._bodies:
-                        self._bodies.write(body.decode("utf-8", "replace") + "\n")
-                    try:
-                        document = json.loads(body)
-                    except ValueError:
-                        continue
-                    if path == "/v1/providers":
-                        for provider in document.get("providers", []):
-                            breakers[provider.get("id", "?")] = provider.get("breaker", {}).get("state", "?")
-                    else:
-                        for tier in document.get("tiers", []) or []:
-                            tiers[tier.get("tier", "?")] = bool(tier.get("up"))
-                self.samples.append((now(), instance.name, breakers, tiers))
+    def tick(self) -> None:
+        for instance in self.instances:
+            breakers: dict[str, str] = {}
+            tiers: dict[str, bool] = {}
+            for path in ("/v1/providers", "/readyz"):
+                try:
+                    status, body = http_get(instance.url, path, timeout=3)
+                except (OSError, http.client.HTTPException):
+                    continue
+                if self._bodies:
+                    self._bodies.write(body.decode("utf-8", "replace") + "\n")
+                try:
+                    document = json.loads(body)
+                except ValueError:
+                    continue
+                if path == "/v1/providers":
+                    for provider in document.get("providers", []):
+                        breakers[provider.get("id", "?")] = provider.get("breaker", {}).get("state", "?")
+                else:
+                    for tier in document.get("tiers", []) or []:
+                        tiers[tier.get("tier", "?")] = bool(tier.get("up"))
+            self.samples.append((now(), instance.name, breakers, tiers))
 
 
 # ---------------------------------------------------------------------------------------------
