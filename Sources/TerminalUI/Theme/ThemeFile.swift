@@ -21,8 +21,7 @@ public enum ThemeFile {
     var displayName = name
     var warnings: [String] = []
     var lineNumber = 0
-    // "\r\n" is one Character in Swift, so splitting on "\n" alone leaves a CRLF file one line.
-    for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+    for rawLine in text.textFileLines {
       lineNumber += 1
       let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
       let trimmed = line.trimmingWhitespace()

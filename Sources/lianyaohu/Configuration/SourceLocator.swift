@@ -1,3 +1,5 @@
+import TerminalUI
+
 /// Finds the line a key was written on, so errors found after parsing (a wrong type, an
 /// unknown key, an invalid symbol) can still name the line. TOMLKit reports lines only for
 /// syntax errors.
@@ -7,8 +9,7 @@ struct SourceLocator {
   init(text: String) {
     var table: [String] = []
     var lineNumber = 0
-    // "\r\n" is one Character in Swift, so splitting on "\n" alone leaves a CRLF file one line.
-    for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+    for rawLine in text.textFileLines {
       lineNumber += 1
       let line = rawLine.drop { $0 == " " || $0 == "\t" }
       if line.hasPrefix("[") {

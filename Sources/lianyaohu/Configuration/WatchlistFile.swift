@@ -1,5 +1,6 @@
 import Foundation
 import MarketCore
+import TerminalUI
 
 /// Saves operators' watchlist edits into the config file. Only the `[watchlists.*]` tables
 /// are rewritten (at the end of the file); every other line, comments included, is kept.
@@ -20,10 +21,8 @@ enum WatchlistFile {
   static func rewrite(_ text: String, with watchlists: [ImmortalID: Watchlist]) -> String {
     var kept: [Substring] = []
     var inWatchlists = false
-    // "\r\n" is one Character in Swift: split on it too, or a CRLF file is a single line
-    // and its watchlist tables would be kept and then written a second time.
     let newline = text.contains("\r\n") ? "\r\n" : "\n"
-    for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+    for line in text.textFileLines {
       let trimmed = line.drop { $0 == " " || $0 == "\t" }
       if trimmed.hasPrefix("[") {
         let name = trimmed.drop { $0 == "[" }.prefix { $0 != "]" }.trimmingSpaces()

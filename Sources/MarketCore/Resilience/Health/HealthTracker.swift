@@ -91,7 +91,8 @@ public struct HealthTracker: Sendable {
     let answered: Bool
     switch outcome {
     case .cancelled:
-      recordLatency(atLeast: duration, at: now)
+      // Cancelled before it was sent, it says nothing about the provider.
+      if duration > .zero { recordLatency(duration, inSlice: slice(at: now)) }
       return
     case .success:
       answered = true
@@ -104,8 +105,7 @@ public struct HealthTracker: Sendable {
       lastError = error.description
       if error.isProviderFault { consecutiveFailures += 1 }
     }
-    let index = rotate(to: epoch(of: now))
-    if firstRecordAt == nil { firstRecordAt = now }
+    let index = slice(at: now)
     totalRequests += 1
     slices[index].requests += 1
     if !answered {
@@ -117,13 +117,10 @@ public struct HealthTracker: Sendable {
     ewmaNanoseconds = ewmaNanoseconds.map { configuration.ewmaWeight * sample + (1 - configuration.ewmaWeight) * $0 } ?? sample
   }
 
-  /// A call given up after `duration` without an answer: its latency is at least that.
-  private mutating func recordLatency(atLeast duration: Duration, at now: MarketInstant) {
-    // Cancelled before it was sent: it says nothing about the provider.
-    guard duration > .zero else { return }
-    let index = rotate(to: epoch(of: now))
+  /// The slice that takes a record made at `now`, with the window rotated to it.
+  private mutating func slice(at now: MarketInstant) -> Int {
     if firstRecordAt == nil { firstRecordAt = now }
-    recordLatency(duration, inSlice: index)
+    return rotate(to: epoch(of: now))
   }
 
   private mutating func recordLatency(_ duration: Duration, inSlice index: Int) {
