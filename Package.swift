@@ -22,13 +22,14 @@ let package = Package(
     // For the fuzzers in Fuzz/, a separate package that can only import products.
     .library(name: "TerminalUI", targets: ["TerminalUI"]),
     .library(name: "ControlAPI", targets: ["ControlAPI"]),
+    .library(name: "ControlAPIClient", targets: ["ControlAPIClient"]),
+    .library(name: "LianyaohuConfig", targets: ["LianyaohuConfig"]),
     .library(name: "CacheTiers", targets: ["CacheTiers"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
-    .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
@@ -45,9 +46,7 @@ let package = Package(
     .target(
       name: "MarketCore",
       dependencies: [
-        .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
-        .product(name: "DequeModule", package: "swift-collections"),
         .product(name: "Histogram", package: "hdrhistogram-swift"),
       ],
       swiftSettings: strict
@@ -95,6 +94,8 @@ let package = Package(
       name: "MarketTesting",
       dependencies: [
         "MarketCore",
+        "TerminalBackend",
+        "TerminalUI",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -107,6 +108,7 @@ let package = Package(
       name: "ControlAPI",
       dependencies: [
         "MarketCore",
+        "ControlAPIClient",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "Metrics", package: "swift-metrics"),
@@ -118,6 +120,29 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
+    .target(
+      name: "ControlAPIClient",
+      dependencies: [
+        "MarketCore",
+        "TerminalUI",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: strict
+    ),
+    .target(
+      name: "LianyaohuConfig",
+      dependencies: [
+        "MarketCore",
+        // Only for RedisConfiguration's URL grammar: a URL the client cannot use is a
+        // configuration error with its file and line, not a tier that silently stays off.
+        "CacheTiers",
+        .product(name: "TOMLKit", package: "TOMLKit"),
+      ],
+      swiftSettings: strict
+    ),
     .executableTarget(
       name: "lianyaohu",
       dependencies: [
@@ -126,18 +151,19 @@ let package = Package(
         "TerminalUI",
         "TerminalBackend",
         "ControlAPI",
+        "ControlAPIClient",
         "CacheTiers",
+        "LianyaohuConfig",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Hummingbird", package: "hummingbird"),
-        .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        .product(name: "TOMLKit", package: "TOMLKit"),
-        .product(name: "NIOPosix", package: "swift-nio"),
-        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
       ],
       swiftSettings: strict
     ),
@@ -171,6 +197,7 @@ let package = Package(
       name: "ControlAPITests",
       dependencies: [
         "ControlAPI",
+        "ControlAPIClient",
         "MarketCore",
         "MarketTesting",
         .product(name: "Hummingbird", package: "hummingbird"),
@@ -182,9 +209,24 @@ let package = Package(
       swiftSettings: strict
     ),
     .testTarget(
+      name: "ControlAPIClientTests",
+      dependencies: [
+        "ControlAPIClient", "ControlAPI", "MarketCore", "MarketTesting", "TerminalUI",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "LianyaohuConfigTests",
+      // lianyaohu: one test builds a core from a parsed file, as the executable does.
+      dependencies: ["LianyaohuConfig", "lianyaohu", "MarketCore"],
+      swiftSettings: strict
+    ),
+    .testTarget(
       name: "LianyaohuTests",
       dependencies: [
-        "lianyaohu", "MarketCore", "MarketProviders", "MarketTesting", "TerminalUI",
+        "lianyaohu", "LianyaohuConfig", "MarketCore", "MarketProviders", "MarketTesting", "TerminalUI",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -215,7 +257,7 @@ let package = Package(
     ),
     .testTarget(
       name: "TerminalBackendTests",
-      dependencies: ["TerminalBackend", "TerminalUI", "CNCurses"],
+      dependencies: ["TerminalBackend", "TerminalUI", "CNCurses", "MarketTesting"],
       swiftSettings: strict
     ),
   ]

@@ -71,7 +71,7 @@ struct PrefetchBenchmark: AsyncParsableCommand {
     configuration.refreshInterval = .seconds(2)
     configuration.prefetch.enabled = enabled
     configuration.prefetch.relatedGroups = Self.related
-    let core = DataAbstractionLayer(providers: [ProviderRegistration(provider)], configuration: configuration, clock: clock)
+    let core = MarketDataCore(providers: [ProviderRegistration(provider)], configuration: configuration, clock: clock)
     let loop = RefreshLoop(core: core)
     var random = SeededRandom(seed: seed)
     var outcome = Outcome()
@@ -113,7 +113,7 @@ struct PrefetchBenchmark: AsyncParsableCommand {
       clock.advance(by: .seconds(1))
     }
     outcome.upstreamCalls = provider.calls.reduce(0) { $0 + $1.count }
-    outcome.hotSymbols = core.prefetch.statistics.hotSymbols
+    outcome.hotSymbols = core.status().prefetch.hotSymbols
     return outcome
   }
 }

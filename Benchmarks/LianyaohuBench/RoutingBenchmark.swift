@@ -151,7 +151,7 @@ struct RoutingBenchmark: AsyncParsableCommand {
     breaker.failureRateThreshold = 100
     breaker.slowCallRateThreshold = 100
     breaker.slowCallDurationThreshold = .seconds(60)
-    let core = DataAbstractionLayer(
+    let core = MarketDataCore(
       providers: simulated.map { ProviderRegistration($0, priority: 1, breaker: breaker) }, configuration: configuration,
       clock: clock)
     let symbols = listings.map(\.symbol)
@@ -167,7 +167,7 @@ struct RoutingBenchmark: AsyncParsableCommand {
   }
 
   /// Runs quotes with `concurrency` in flight; returns each quote's latency in ms.
-  static func run(_ core: DataAbstractionLayer, _ symbols: [Symbol], concurrency: Int) async -> ([Double], Int) {
+  static func run(_ core: MarketDataCore, _ symbols: [Symbol], concurrency: Int) async -> ([Double], Int) {
     final class Cursor: Sendable { let next = Atomic<Int>(0) }
     let cursor = Cursor()
     return await withTaskGroup(of: ([Double], Int).self) { group in

@@ -1,3 +1,4 @@
+import ControlAPIClient
 import Hummingbird
 import MarketCore
 import NIOCore
@@ -34,7 +35,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 
 extension APIError {
   /// The status and class for a quote the core could not serve.
-  init(_ error: QuoteError) {
+  init(_ error: ReadError) {
     switch error {
     case .invalidSymbol: self.init(.badRequest, error.errorClass, error.description)
     case .unknownSymbol: self.init(.notFound, error.errorClass, error.description)

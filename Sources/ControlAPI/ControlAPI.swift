@@ -8,7 +8,7 @@ import NIOCore
 /// drive it directly (Hummingbird's `.router` test mode); ``buildControlAPI(core:configuration:logger:onServerRunning:)``
 /// wraps it in a server.
 public func buildControlAPIRouter(
-  core: DataAbstractionLayer, configuration: APIConfiguration
+  core: MarketDataCore, configuration: APIConfiguration
 ) -> Hummingbird.Router<APIRequestContext> {
   ControlAPIBuilder(core: core, configuration: configuration).makeRouter()
 }
@@ -16,7 +16,7 @@ public func buildControlAPIRouter(
 /// The control API as a Hummingbird application, ready to run as a `Service` next to the core's
 /// own services. Call ``APIConfiguration/validate()`` first (``ServeCommand`` does).
 public func buildControlAPI(
-  core: DataAbstractionLayer, configuration: APIConfiguration, logger: Logger = Logger(label: "lianyaohu.api"),
+  core: MarketDataCore, configuration: APIConfiguration, logger: Logger = Logger(label: "lianyaohu.api"),
   onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> Application<RouterResponder<APIRequestContext>> {
   Application(
@@ -34,11 +34,11 @@ public enum APIVersion {
 
 /// What every route needs; each `Routes/*.swift` file adds one family of routes.
 struct ControlAPIBuilder: Sendable {
-  let core: DataAbstractionLayer
+  let core: MarketDataCore
   let configuration: APIConfiguration
   let streams: StreamLimiter
 
-  init(core: DataAbstractionLayer, configuration: APIConfiguration) {
+  init(core: MarketDataCore, configuration: APIConfiguration) {
     self.core = core
     self.configuration = configuration
     self.streams = StreamLimiter(maximum: configuration.stream.maximumClients)
@@ -83,12 +83,12 @@ struct RouteRegistrar {
 /// what the OpenAPI document allows and what the API accepts are the same set).
 func parseSymbol(_ text: some StringProtocol) throws(APIError) -> Symbol {
   if let first = text.first, let last = text.last, first.isWhitespace || last.isWhitespace {
-    throw APIError.badRequest(QuoteError.invalidSymbol(.empty).errorClass, "symbol has spaces around it")
+    throw APIError.badRequest(ReadError.invalidSymbol(.empty).errorClass, "symbol has spaces around it")
   }
   do {
     return try Symbol(validating: text)
   } catch {
-    throw APIError(QuoteError.invalidSymbol(error))
+    throw APIError(ReadError.invalidSymbol(error))
   }
 }
 

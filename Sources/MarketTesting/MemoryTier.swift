@@ -54,12 +54,7 @@ public final class MemoryTier: QuoteTier {
   public func invalidate(_ scope: InvalidationScope) {
     state.withLock { state in
       state.invalidations.append(scope)
-      switch scope {
-      case .key(let key): state.quotes[key.symbol] = nil
-      case .symbol(let symbol): state.quotes[symbol] = nil
-      case .prefix(let prefix): state.quotes = state.quotes.filter { !CacheKey.quote($0.key).description.hasPrefix(prefix) }
-      case .all: state.quotes.removeAll()
-      }
+      state.quotes = state.quotes.filter { !scope.matches(CacheKey(.quote, $0.key)) }
       state.statistics.entries = state.quotes.count
     }
   }

@@ -46,12 +46,6 @@ public final class ScriptedProvider: QuoteProvider {
   /// The symbols of every call, in order.
   public var calls: [[Symbol]] { log.withLock { $0 } }
 
-  public func quote(for symbol: Symbol) async throws -> Quote {
-    let results = try await quotes(for: [symbol])
-    guard let result = results[symbol] else { throw ProviderError.malformedBody(excerpt: "no result for \(symbol)") }
-    return try result.get()
-  }
-
   public func quotes(for symbols: [Symbol]) async throws -> [Symbol: Result<Quote, ProviderError>] {
     log.withLock { $0.append(symbols) }
     if let gate { try await gate.wait() }

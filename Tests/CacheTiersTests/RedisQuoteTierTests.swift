@@ -14,7 +14,7 @@ import Testing
 
   /// A core over one scripted provider and the Redis tier, on its own key prefix.
   struct Instance {
-    let core: DataAbstractionLayer
+    let core: MarketDataCore
     let tier: RedisQuoteTier
     let upstream: ScriptedProvider
 
@@ -23,7 +23,7 @@ import Testing
       var options = RedisQuoteTier.Options()
       options.prefix = prefix
       tier = RedisQuoteTier(client: client, options: options, logger: RedisQuoteTierTests.logger)
-      core = DataAbstractionLayer(providers: [ProviderRegistration(upstream)], clock: clock, tiers: [tier])
+      core = MarketDataCore(providers: [ProviderRegistration(upstream)], clock: clock, tiers: [tier])
     }
   }
 
@@ -121,8 +121,8 @@ import Testing
     try await withRedisClient(server: server) { client in
       let clock = ManualClock(wallOrigin: Date())
       let channel = "bus\(UInt32.random(in: 0...UInt32.max))"
-      let a = DataAbstractionLayer(providers: [ProviderRegistration(ScriptedProvider(id: "p", clock: clock))], clock: clock)
-      let b = DataAbstractionLayer(providers: [ProviderRegistration(ScriptedProvider(id: "p", clock: clock))], clock: clock)
+      let a = MarketDataCore(providers: [ProviderRegistration(ScriptedProvider(id: "p", clock: clock))], clock: clock)
+      let b = MarketDataCore(providers: [ProviderRegistration(ScriptedProvider(id: "p", clock: clock))], clock: clock)
       let busA = ClusterBus(client: client, channel: channel, instanceID: "a", core: a, logger: Self.logger)
       let busB = ClusterBus(client: client, channel: channel, instanceID: "b", core: b, logger: Self.logger)
       let running = [Task { try await busA.run() }, Task { try await busB.run() }]
@@ -146,13 +146,13 @@ import Testing
       #expect(busA.statistics.applied == 1)
       #expect(busB.statistics.applied == 2)
       // Nobody applied their own messages, nor re-published what they applied.
-      #expect(b.events.recent.contains { $0.summary == "provider p tripped by operator from instance a" })
+      #expect(b.recentEvents.contains { $0.summary == "provider p tripped by operator from instance a" })
     }
   }
 
   @Test func aMalformedClusterMessageIsRefusedAndCounted() throws {
     let clock = ManualClock()
-    let core = DataAbstractionLayer(providers: [ProviderRegistration(ScriptedProvider(id: "p", clock: clock))], clock: clock)
+    let core = MarketDataCore(providers: [ProviderRegistration(ScriptedProvider(id: "p", clock: clock))], clock: clock)
     let client = RedisClient(configuration: RedisConfiguration(host: "127.0.0.1", port: 1))
     let bus = ClusterBus(client: client, channel: "c", instanceID: "me", core: core, logger: Self.logger)
     for payload in [
@@ -179,7 +179,7 @@ import Testing
       .setWatchlist(
         .heXiangu, Watchlist(entries: [.init(symbol: Symbol("SPY"), isActive: false), .init(symbol: Symbol("^VIX"))])),
       .invalidate(.all), .invalidate(.symbol(Symbol("EURUSD=X"))), .invalidate(.prefix("v1:quote:BT")),
-      .invalidate(.key(.quote(Symbol("600519.SS")))),
+      .invalidate(.key(CacheKey(.quote, Symbol("600519.SS")))),
     ]
     for action in actions {
       let message = ClusterMessage(instance: "i", action: action)

@@ -152,8 +152,8 @@ func sqliteQuote(
     await tier.flush()
     #expect(Set(await tier.load(everything).keys) == [amd, vix, moutai])
 
-    tier.invalidate(.key(.quote(amd)))
-    tier.invalidate(.key(CacheKey(.history(range: "1mo", interval: "1d"), vix)))
+    tier.invalidate(.key(CacheKey(.quote, amd)))
+    tier.invalidate(.key(CacheKey(DataKind("history"), vix, parameters: "1mo:1d")))
     tier.invalidate(.prefix("v1:history:"))
     tier.invalidate(.prefix("v2:quote:"))
     await tier.flush()

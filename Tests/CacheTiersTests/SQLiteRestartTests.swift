@@ -19,7 +19,7 @@ import Testing
     // First run: fetch and keep.
     do {
       let tier = try SQLiteQuoteTier(path: path, clock: clock)
-      let core = DataAbstractionLayer(
+      let core = MarketDataCore(
         providers: [ProviderRegistration(ScriptedProvider(id: "first", price: 100, clock: clock))], clock: clock, tiers: [tier])
       _ = await core.quotes(symbols)
       await tier.flush()
@@ -29,7 +29,7 @@ import Testing
     clock.advance(by: .seconds(3600))
     let tier = try SQLiteQuoteTier(path: path, clock: clock)
     let upstream = ScriptedProvider(id: "second", price: 101, clock: clock)
-    let core = DataAbstractionLayer(providers: [ProviderRegistration(upstream)], clock: clock, tiers: [tier])
+    let core = MarketDataCore(providers: [ProviderRegistration(upstream)], clock: clock, tiers: [tier])
     #expect(await core.warm(symbols) == 2)
     #expect(upstream.callCount == 0)
     let shown = try #require(core.lastKnown(Symbol("AAPL")))

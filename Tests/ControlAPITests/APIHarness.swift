@@ -22,7 +22,7 @@ struct APIHarness {
 
   let clock: ManualClock
   let provider: ScriptedProvider
-  let core: DataAbstractionLayer
+  let core: MarketDataCore
   let configuration: APIConfiguration
 
   init(
@@ -49,7 +49,7 @@ struct APIHarness {
     coreConfiguration.watchlists = [.luDongbin: Watchlist(symbols: [Symbol("AAPL"), Symbol("NVDA")])]
     self.clock = clock
     self.provider = provider
-    self.core = DataAbstractionLayer(
+    self.core = MarketDataCore(
       providers: registerProvider ? [ProviderRegistration(provider)] : [], configuration: coreConfiguration, clock: clock,
       tiers: tiers)
     var configuration = APIConfiguration(metricsRegistry: sharedRegistry)

@@ -1,5 +1,6 @@
 import CompressNIO
 import ControlAPI
+import ControlAPIClient
 import Foundation
 import Hummingbird
 import HummingbirdTesting

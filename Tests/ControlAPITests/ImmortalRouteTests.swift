@@ -55,7 +55,7 @@ struct ImmortalRouteTests {
         .patch, "/v1/immortals/lu-dongbin", json: #"{"edits":[{"op":"add","symbol":"TSLA"},{"op":"remove","symbol":"NVDA"}]}"#)
       #expect(conflict.status == .conflict)
       #expect(conflict.errorClass == "not_on_watchlist")
-      #expect(harness.core.watchlists[.luDongbin].symbols == [Symbol("AAPL"), Symbol("AMD")])
+      #expect(harness.core.watchlist(.luDongbin).symbols == [Symbol("AAPL"), Symbol("AMD")])
 
       let duplicate = try await client.send(.patch, "/v1/immortals/lu-dongbin", json: #"{"edits":[{"op":"add","symbol":"AMD"}]}"#)
       #expect(duplicate.errorClass == "already_on_watchlist")
@@ -63,7 +63,7 @@ struct ImmortalRouteTests {
         .patch, "/v1/immortals/lu-dongbin",
         json: #"{"edits":[{"op":"deactivate","symbol":"AMD"},{"op":"activate","symbol":"AAPL"}]}"#)
       #expect(deactivate.status == .ok)
-      #expect(harness.core.watchlists[.luDongbin].activeSymbols == [Symbol("AAPL")])
+      #expect(harness.core.watchlist(.luDongbin).activeSymbols == [Symbol("AAPL")])
     }
     var iterator = updates.makeAsyncIterator()
     let event = await iterator.next()
@@ -82,7 +82,7 @@ struct ImmortalRouteTests {
         .put, "/v1/immortals/li-tieguai", json: #"{"symbols":[{"symbol":"GME"},{"symbol":"BA","active":false}]}"#)
       #expect(response.status == .ok)
       #expect(
-        harness.core.watchlists[.liTieguai].entries == [
+        harness.core.watchlist(.liTieguai).entries == [
           .init(symbol: Symbol("GME")), .init(symbol: Symbol("BA"), isActive: false),
         ])
       let many = (0..<33).map { #"{"symbol":"S\#($0)"}"# }.joined(separator: ",")

@@ -55,7 +55,7 @@ struct ProviderRouteTests {
       let unknown = try await client.get("/v1/providers/omega")
       #expect(unknown.status == .notFound)
     }
-    let actions = harness.core.events.recent.compactMap { event -> String? in
+    let actions = harness.core.recentEvents.compactMap { event -> String? in
       if case .operatorAction(let text) = event.kind { return text }
       return nil
     }
@@ -127,7 +127,7 @@ struct CacheRouteTests {
 
       let all = try await client.send(.delete, "/v1/cache")
       #expect(all.object["removed"] as? Int == 2)
-      #expect(harness.core.cacheStatistics.entries == 0)
+      #expect(harness.core.cacheStatistics()[0].entries == 0)
 
       let badPrefix = try await client.send(.delete, "/v1/cache?prefix=%00drop")
       #expect(badPrefix.status == .badRequest)

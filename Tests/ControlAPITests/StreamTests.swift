@@ -30,9 +30,9 @@ func frames(_ text: String) -> [Frame] {
 }
 
 extension APIHarness {
-  /// Yields until the stream under test has subscribed to the core's events.
+  /// Waits until the stream under test has subscribed to the core's events.
   func waitForSubscriber() async {
-    for _ in 0..<1_000_000 where core.events.subscriberCount == 0 { await Task.yield() }
+    await eventually { core.status().eventSubscribers > 0 }
   }
 }
 
@@ -65,7 +65,7 @@ struct StreamTests {
       let providers = parsed.last?.data["providers"] as? [[String: Any]]
       #expect((providers?.first?["breaker"] as? [String: Any])?["state"] as? String == "forced-open")
     }
-    #expect(harness.core.events.subscriberCount == 0)
+    #expect(harness.core.status().eventSubscribers == 0)
   }
 
   @Test("symbols= filters quote updates; watchlist edits arrive as watchlist events")
@@ -97,7 +97,7 @@ struct StreamTests {
       harness.clock.advance(by: .seconds(15))
       // The ticker queued its tick once it sleeps again; the event below queues after it.
       await harness.clock.waitForSleepers(1)
-      harness.core.events.publish(MarketEvent(time: harness.clock.wallNow(), kind: .dataQuality("spread too wide")))
+      harness.core.invalidate(.all)
       let text = try await response.text
       #expect(text.contains("\n: heartbeat\n\n"))
       #expect(frames(text).map(\.event) == ["snapshot", "event"])

@@ -2,6 +2,7 @@ import Foundation
 import MarketCore
 import Testing
 
+@testable import LianyaohuConfig
 @testable import lianyaohu
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import CNCurses
 import Foundation
+import MarketTesting
 import TerminalUI
 import Testing
 

@@ -73,7 +73,6 @@ struct KeyBindingTests {
     switch press.binding.action {
     case .quit:
       #expect(effects == [.quit])
-      #expect(after.shouldQuit)
     case .showHelp:
       #expect(after.overlay == .help)
     case .closeHelp:

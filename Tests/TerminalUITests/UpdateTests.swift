@@ -58,7 +58,6 @@ struct UpdateTests {
     var state = Fixtures.state(width: 120, height: 40)
     let effects = Fixtures.press([.character("w"), .character("a"), .character("q"), .character("c"), .character("x")], &state)
     #expect(effects.isEmpty)
-    #expect(!state.shouldQuit)
     guard case .watchlistEditor(let editor) = state.overlay else { throw CancellationError() }
     #expect(editor.input == "qcx")
   }
@@ -74,12 +73,11 @@ struct UpdateTests {
     #expect(state.message?.text == "cache not cleared")
   }
 
-  @Test("a successful watchlist command asks for persistence; provider commands do not")
-  func persistence() {
+  @Test("a finished command only reports: saving watchlists is the core owner's job, not an effect")
+  func finishedCommandsReport() {
     var state = Fixtures.state(width: 120, height: 40)
-    #expect(
-      update(&state, .commandFinished(.toggleSymbol(.luDongbin, Symbol("AAPL")), .success("AAPL set aside")))
-        == [.persistWatchlists])
+    #expect(update(&state, .commandFinished(.toggleSymbol(.luDongbin, Symbol("AAPL")), .success("AAPL set aside"))).isEmpty)
+    #expect(state.message?.text == "✓ AAPL set aside")
     #expect(update(&state, .commandFinished(.tripProvider("sim-alpha"), .success("tripped"))).isEmpty)
     #expect(state.message?.text == "✓ tripped")
   }

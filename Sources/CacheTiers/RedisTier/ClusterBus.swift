@@ -8,7 +8,7 @@ import Synchronization
 /// reset, enable, disable, watchlist edit, invalidation) is published on one channel, and
 /// every action published by another instance is applied here. Each message carries the
 /// sender's instance id, so an instance ignores its own echo; actions applied from elsewhere
-/// are never published again (see ``DataAbstractionLayer/apply(_:fromInstance:)``).
+/// are never published again (see ``MarketDataCore/apply(_:fromInstance:)``).
 ///
 /// An action taken while Redis is down reaches only this instance; it is logged, not replayed
 /// later, since a trip replayed minutes afterwards would surprise the operators.
@@ -16,13 +16,13 @@ public final class ClusterBus: Service {
   public let instanceID: String
   public let channel: String
   private let client: RedisClient
-  private let core: DataAbstractionLayer
+  private let core: MarketDataCore
   private let logger: Logger
   private let outgoing: AsyncStream<ClusterMessage>
   private let outgoingContinuation: AsyncStream<ClusterMessage>.Continuation
   private let counters = Mutex((published: 0, applied: 0, refused: 0, lost: 0))
 
-  public init(client: RedisClient, channel: String, instanceID: String, core: DataAbstractionLayer, logger: Logger) {
+  public init(client: RedisClient, channel: String, instanceID: String, core: MarketDataCore, logger: Logger) {
     self.client = client
     self.channel = channel
     self.instanceID = instanceID

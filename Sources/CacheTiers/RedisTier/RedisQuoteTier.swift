@@ -60,7 +60,7 @@ public final class RedisQuoteTier: QuoteTier, Service {
   }
 
   /// The Redis key of a symbol's quote.
-  public func key(for symbol: Symbol) -> String { options.prefix + CacheKey.quote(symbol).description }
+  public func key(for symbol: Symbol) -> String { options.prefix + CacheKey(.quote, symbol).description }
 
   // MARK: QuoteTier
 
@@ -224,6 +224,7 @@ public final class RedisQuoteTier: QuoteTier, Service {
     do {
       switch scope {
       case .key(let key): _ = try await client.delete([options.prefix + key.description])
+      // Quotes are the only class kept here: a symbol's one key.
       case .symbol(let symbol): _ = try await client.delete([key(for: symbol)])
       case .prefix(let prefix): _ = try await client.deleteMatching(Self.glob(options.prefix + prefix) + "*")
       case .all: _ = try await client.deleteMatching(Self.glob(options.prefix + "v\(CacheKey.schemaVersion):") + "*")

@@ -15,7 +15,7 @@ extension SQLiteQuoteTier {
 
     init(_ scope: InvalidationScope) {
       switch scope {
-      case .key(let key): self = key.dataClass == .quote ? .symbol(key.symbol) : .nothing
+      case .key(let key): self = key.kind == .quote ? .symbol(key.symbol) : .nothing
       case .symbol(let symbol): self = .symbol(symbol)
       case .prefix(let prefix):
         if Self.quoteKeyPrefix.hasPrefix(prefix) {

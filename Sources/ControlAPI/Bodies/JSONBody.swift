@@ -1,3 +1,4 @@
+import ControlAPIClient
 import Foundation
 import Hummingbird
 import NIOCore
@@ -57,24 +58,4 @@ enum JSONBody {
       throw APIError.badRequest("invalid_body", "the request body is not the JSON this route expects")
     }
   }
-}
-
-/// `{"error":{"class":"...","message":"..."}}`
-public struct ErrorEnvelope: Codable, Sendable {
-  public var error: ErrorDetail
-}
-
-public struct ErrorDetail: Codable, Sendable {
-  public var errorClass: String
-  public var message: String
-
-  enum CodingKeys: String, CodingKey {
-    case errorClass = "class"
-    case message
-  }
-}
-
-extension Double {
-  /// JSON has no NaN or infinity; a provider glitch must not turn a response into a 500.
-  var finite: Double? { isFinite ? self : nil }
 }

@@ -8,13 +8,13 @@ import Synchronization
 final class MetricsExporter: Sendable {
   static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-  let core: DataAbstractionLayer
+  let core: MarketDataCore
   let registry: PrometheusCollectorRegistry
   let streams: StreamLimiter
   /// CPU seconds already added to the counter (a counter only moves by increments).
   private let reportedCPUSeconds = Mutex<Double>(0)
 
-  init(core: DataAbstractionLayer, registry: PrometheusCollectorRegistry, streams: StreamLimiter) {
+  init(core: MarketDataCore, registry: PrometheusCollectorRegistry, streams: StreamLimiter) {
     self.core = core
     self.registry = registry
     self.streams = streams
@@ -26,8 +26,8 @@ final class MetricsExporter: Sendable {
   }
 
   private func update() {
-    for statistics in core.allCacheStatistics {
-      core.metrics.report(cache: statistics)
+    core.recordCacheMetrics()
+    for statistics in core.cacheStatistics() {
       if let ratio = statistics.hitRatio {
         gauge(APIMetrics.cacheHitRatio, [("tier", statistics.tier)]).set(to: ratio)
       }

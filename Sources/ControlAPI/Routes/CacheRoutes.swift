@@ -1,3 +1,4 @@
+import ControlAPIClient
 import Hummingbird
 import MarketCore
 
@@ -7,7 +8,7 @@ extension ControlAPIBuilder {
   static let maximumPrefixLength = 64
 
   func addCacheRoutes(_ routes: RouteRegistrar) {
-    routes.on(.get, "/v1/cache") { [core] _, _ in JSONBody.response(CacheBody(core.allCacheStatistics)) }
+    routes.on(.get, "/v1/cache") { [core] _, _ in JSONBody.response(CacheBody(core.cacheStatistics())) }
 
     routes.on(.delete, "/v1/cache") { [core] request, _ in
       let scope: InvalidationScope

@@ -1,3 +1,4 @@
+import ControlAPIClient
 import Hummingbird
 import MarketCore
 
@@ -37,7 +38,7 @@ extension ControlAPIBuilder {
       return JSONBody.response(
         Readiness(
           ready: usable > 0, usableProviders: usable, providers: statuses.count,
-          tiers: core.allCacheStatistics.dropFirst().map {
+          tiers: core.cacheStatistics().dropFirst().map {
             TierReadiness(tier: $0.tier, up: $0.unavailable == nil, reason: $0.unavailable)
           }),
         status: usable > 0 ? .ok : .serviceUnavailable)

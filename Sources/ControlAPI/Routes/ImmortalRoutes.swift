@@ -1,3 +1,4 @@
+import ControlAPIClient
 import Foundation
 import Hummingbird
 import MarketCore
@@ -6,7 +7,7 @@ import MarketCore
 extension ControlAPIBuilder {
   func addImmortalRoutes(_ routes: RouteRegistrar) {
     routes.on(.get, "/v1/immortals") { [self] _, _ in
-      let lists = core.watchlists.all
+      let lists = core.watchlists
       let quotes = await liveQuotes(for: lists.values.flatMap(\.activeSymbols))
       let bodies = Immortal.all.map { immortal in
         ImmortalBody(immortal, watchlist: lists[immortal.id] ?? Watchlist(symbols: []), quotes: quotes)
@@ -16,7 +17,7 @@ extension ControlAPIBuilder {
 
     routes.on(.get, "/v1/immortals/{id}") { [self] _, context in
       let id = try immortalID(context)
-      let list = core.watchlists[id]
+      let list = core.watchlist(id)
       let quotes = await liveQuotes(for: list.activeSymbols)
       return JSONBody.response(ImmortalBody(Immortal.named(id), watchlist: list, quotes: quotes))
     }
@@ -78,13 +79,13 @@ extension ControlAPIBuilder {
 
   /// Quotes through the core's read path (mostly cache hits: the refresh loop keeps active
   /// symbols fresh).
-  private func liveQuotes(for symbols: [Symbol]) async -> [Symbol: Result<ServedQuote, QuoteError>] {
+  private func liveQuotes(for symbols: [Symbol]) async -> [Symbol: Result<ServedQuote, ReadError>] {
     symbols.isEmpty ? [:] : await core.quotes(symbols)
   }
 
   /// What is cached, without asking any provider: the answer to an edit should not wait on one.
-  private func lastKnownQuotes(for list: Watchlist) -> [Symbol: Result<ServedQuote, QuoteError>] {
-    var quotes: [Symbol: Result<ServedQuote, QuoteError>] = [:]
+  private func lastKnownQuotes(for list: Watchlist) -> [Symbol: Result<ServedQuote, ReadError>] {
+    var quotes: [Symbol: Result<ServedQuote, ReadError>] = [:]
     for symbol in list.symbols {
       if let served = core.lastKnown(symbol) { quotes[symbol] = .success(served) }
     }

@@ -1,3 +1,4 @@
+import ControlAPIClient
 import Hummingbird
 import MarketCore
 
@@ -10,7 +11,7 @@ extension ControlAPIBuilder {
     routes.on(.get, "/v1/providers/{id}") { [self] _, context in
       JSONBody.response(ProviderBody(try status(of: try providerID(context))))
     }
-    let actions: [(String, @Sendable (DataAbstractionLayer, ProviderID) throws(OperatorError) -> Void)] = [
+    let actions: [(String, @Sendable (MarketDataCore, ProviderID) throws(OperatorError) -> Void)] = [
       ("trip", { core, id throws(OperatorError) in try core.tripProvider(id) }),
       ("reset", { core, id throws(OperatorError) in try core.resetProvider(id) }),
       ("disable", { core, id throws(OperatorError) in try core.setProviderEnabled(id, false) }),

@@ -1,3 +1,4 @@
+import ControlAPIClient
 import Hummingbird
 import MarketCore
 
@@ -6,7 +7,7 @@ extension ControlAPIBuilder {
   func addQuoteRoutes(_ routes: RouteRegistrar) {
     routes.on(.get, "/v1/quotes/{symbol}") { [core] _, context in
       let symbol = try parseSymbol(try context.pathParameter("symbol"))
-      do throws(QuoteError) {
+      do throws(ReadError) {
         return JSONBody.response(QuoteBody(try await core.quote(symbol)))
       } catch {
         throw APIError(error)
@@ -38,7 +39,7 @@ extension ControlAPIBuilder {
       for (text, parse) in parsed {
         switch parse {
         case .failure(let error):
-          let quoteError = QuoteError.invalidSymbol(error)
+          let quoteError = ReadError.invalidSymbol(error)
           body.errors.append(
             SymbolErrorBody(
               symbol: printableExcerpt(text),
@@ -51,7 +52,7 @@ extension ControlAPIBuilder {
             body.errors.append(
               SymbolErrorBody(symbol: symbol.text, error: ErrorDetail(errorClass: error.errorClass, message: error.description)))
           case nil:
-            let error = QuoteError.cancelled
+            let error = ReadError.cancelled
             body.errors.append(
               SymbolErrorBody(symbol: symbol.text, error: ErrorDetail(errorClass: error.errorClass, message: error.description)))
           }

@@ -1,3 +1,4 @@
+import ControlAPIClient
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -47,7 +48,7 @@ struct StreamOptions: Sendable {
         do throws(SymbolError) {
           symbols.insert(try Symbol(validating: text))
         } catch {
-          throw APIError(QuoteError.invalidSymbol(error))
+          throw APIError(ReadError.invalidSymbol(error))
         }
       }
       guard symbols.count <= maximumSymbols else {
@@ -67,7 +68,7 @@ struct StreamOptions: Sendable {
 /// One client's stream: subscribes, sends the snapshot, then forwards events from its bounded
 /// queue until the client leaves, falls behind, has had `max_events`, or the server shuts down.
 struct StreamSession: Sendable {
-  let core: DataAbstractionLayer
+  let core: MarketDataCore
   let configuration: StreamConfiguration
   let options: StreamOptions
 
@@ -108,7 +109,7 @@ struct StreamSession: Sendable {
     try await writer.write(ServerSentEvent.retry(milliseconds: 2000))
     let snapshot = SnapshotBody(
       immortals: immortalBodies(), providers: core.providerStatuses().map(ProviderBody.init),
-      cache: CacheBody(core.allCacheStatistics), events: core.events.recent.suffix(50).map(EventBody.init),
+      cache: CacheBody(core.cacheStatistics()), events: core.recentEvents.suffix(50).map(EventBody.init),
       quoteTTLSeconds: core.configuration.quotePolicy.timeToLive.seconds)
     state.lastProviders = JSONBody.encode(snapshot.providers)
     state.lastCache = JSONBody.encode(snapshot.cache)
@@ -147,7 +148,7 @@ struct StreamSession: Sendable {
       // The state behind these changed: send it now rather than at the next tick.
       if try await send(.event, EventBody(event), &state, &writer) { return true }
       return try await sendChangedStatus(&state, &writer)
-    case .providerError, .cacheInvalidated, .dataQuality:
+    case .providerError, .cacheInvalidated, .dataQuality, .persistenceFailed:
       return try await send(.event, EventBody(event), &state, &writer)
     }
   }
@@ -158,7 +159,7 @@ struct StreamSession: Sendable {
       state.lastProviders = data
       if try await send(.providers, ProvidersBody(providers: providers), &state, &writer) { return true }
     }
-    let cache = CacheBody(core.allCacheStatistics)
+    let cache = CacheBody(core.cacheStatistics())
     if let data = JSONBody.encode(cache), data != state.lastCache {
       state.lastCache = data
       if try await send(.cache, cache, &state, &writer) { return true }
@@ -177,15 +178,15 @@ struct StreamSession: Sendable {
   }
 
   private func immortalBodies() -> [ImmortalBody] {
-    let lists = core.watchlists.all
+    let lists = core.watchlists
     return Immortal.all.map { immortal in
       let list = lists[immortal.id] ?? Watchlist(symbols: [])
       return ImmortalBody(immortal, watchlist: list, quotes: lastKnown(list.symbols))
     }
   }
 
-  private func lastKnown(_ symbols: [Symbol]) -> [Symbol: Result<ServedQuote, QuoteError>] {
-    var quotes: [Symbol: Result<ServedQuote, QuoteError>] = [:]
+  private func lastKnown(_ symbols: [Symbol]) -> [Symbol: Result<ServedQuote, ReadError>] {
+    var quotes: [Symbol: Result<ServedQuote, ReadError>] = [:]
     for symbol in symbols {
       if let served = core.lastKnown(symbol) { quotes[symbol] = .success(served) }
     }

@@ -50,37 +50,29 @@ public final class L1Cache<Value: Sendable>: Sendable {
   public let maximumBytes: Int
   private let shards: [Shard]
   private let shardMask: Int
-  private let policies: @Sendable (DataClass) -> CachePolicy
 
-  /// - Parameters:
-  ///   - shards: rounded up to a power of two; each holds an equal share of both bounds.
-  ///   - policies: TTL policy for each data class.
-  public init(
-    maximumEntries: Int = 50_000, maximumBytes: Int = 64 << 20, shards: Int = 16,
-    policies: @escaping @Sendable (DataClass) -> CachePolicy = { $0 == .quote ? .quotes : .history }
-  ) {
+  /// - Parameter shards: rounded up to a power of two; each holds an equal share of both
+  ///   bounds. Every key of one symbol lives in one shard.
+  public init(maximumEntries: Int = 50_000, maximumBytes: Int = 64 << 20, shards: Int = 16) {
     var shardCount = 1
     while shardCount < max(1, shards) { shardCount <<= 1 }
     self.maximumEntries = maximumEntries
     self.maximumBytes = maximumBytes
     self.shardMask = shardCount - 1
-    self.policies = policies
     let perShardEntries = max(1, maximumEntries / shardCount)
     let perShardBytes = max(1, maximumBytes / shardCount)
     self.shards = (0..<shardCount).map { _ in Shard(maximumEntries: perShardEntries, maximumBytes: perShardBytes) }
   }
 
   @inline(__always)
-  private func shard(for key: CacheKey) -> Shard {
-    shards[key.symbol.shardHash & shardMask]
+  private func shard(for symbol: Symbol) -> Shard {
+    shards[symbol.shardHash & shardMask]
   }
-
-  public func policy(for dataClass: DataClass) -> CachePolicy { policies(dataClass) }
 
   /// Reads a key at `now`, deciding freshness. A stale or refresh-due read claims the
   /// entry's refresh (`startRefresh` is true for exactly one reader until the refresh ends).
   public func lookup(_ key: CacheKey, now: MarketInstant) -> Lookup {
-    shard(for: key).state.withLock { state in
+    shard(for: key.symbol).state.withLock { state in
       guard let entry = state.lru.value(forKey: key) else {
         state.counters.misses += 1
         return .miss
@@ -109,22 +101,21 @@ public final class L1Cache<Value: Sendable>: Sendable {
 
   /// The value regardless of age, without counting a hit or touching recency.
   public func peek(_ key: CacheKey) -> (value: Value, storedAt: MarketInstant)? {
-    shard(for: key).state.withLock { state in
+    shard(for: key.symbol).state.withLock { state in
       state.lru.peek(key).map { ($0.value, $0.storedAt) }
     }
   }
 
-  /// Stores a value as fresh from `storedAt`; returns the keys evicted to make room.
+  /// Stores a value as fresh from `storedAt` under `policy`; returns the keys evicted to make
+  /// room.
   @discardableResult
-  public func store(_ value: Value, for key: CacheKey, byteCount: Int, storedAt: MarketInstant) -> [CacheKey] {
-    let policy = policies(key.dataClass)
-    let ttl = policy.timeToLive.nanoseconds
+  public func store(
+    _ value: Value, for key: CacheKey, byteCount: Int, storedAt: MarketInstant, policy: CachePolicy
+  ) -> [CacheKey] {
     let entry = Entry(
-      value: value, storedAt: storedAt,
-      refreshAt: MarketInstant(nanoseconds: storedAt.nanoseconds + Int64(Double(ttl) * policy.refreshAheadFraction)),
-      expiresAt: storedAt + policy.timeToLive,
-      staleUntil: storedAt + policy.timeToLive + policy.maximumStaleness)
-    return shard(for: key).state.withLock { state in
+      value: value, storedAt: storedAt, refreshAt: storedAt + policy.refreshAge,
+      expiresAt: storedAt + policy.timeToLive, staleUntil: storedAt + policy.servableAge)
+    return shard(for: key.symbol).state.withLock { state in
       let evicted = state.lru.setValue(entry, forKey: key, byteCount: byteCount)
       state.counters.insertions += 1
       state.counters.evictions += evicted.count
@@ -134,28 +125,19 @@ public final class L1Cache<Value: Sendable>: Sendable {
 
   /// Gives up a claimed refresh (it failed) so a later read may try again.
   public func releaseRefreshClaim(_ key: CacheKey) {
-    shard(for: key).state.withLock { state in
+    shard(for: key.symbol).state.withLock { state in
       _ = state.lru.modify(key) { $0.refreshInFlight = false }
     }
   }
 
+  /// Removes every key the scope matches; returns how many went.
   @discardableResult
-  public func remove(_ key: CacheKey) -> Bool {
-    shard(for: key).state.withLock { $0.lru.removeValue(forKey: key) != nil }
-  }
-
-  /// Removes every key whose text form starts with `prefix` (`v1:quote:BTC`); returns the count.
-  @discardableResult
-  public func removeAll(withPrefix prefix: String) -> Int {
-    shards.reduce(0) { total, shard in
-      total + shard.state.withLock { $0.lru.removeAll { $0.description.hasPrefix(prefix) } }
+  public func removeAll(matching scope: InvalidationScope) -> Int {
+    if let symbol = scope.onlySymbol {
+      return shard(for: symbol).state.withLock { $0.lru.removeAll(where: scope.matches) }
     }
-  }
-
-  @discardableResult
-  public func removeAll() -> Int {
-    shards.reduce(0) { total, shard in
-      total + shard.state.withLock { $0.lru.removeAll { _ in true } }
+    return shards.reduce(0) { total, shard in
+      total + shard.state.withLock { $0.lru.removeAll(where: scope.matches) }
     }
   }
 

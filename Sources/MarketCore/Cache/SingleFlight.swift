@@ -4,7 +4,7 @@ import Synchronization
 /// the work, everyone who arrives while it runs awaits the same result. Nothing is remembered
 /// afterwards, so errors are never cached here.
 public final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-  public typealias Flight = Task<Result<Value, QuoteError>, Never>
+  public typealias Flight = Task<Result<Value, ReadError>, Never>
 
   private let flights = Mutex<[Key: Flight]>([:])
 
@@ -13,14 +13,14 @@ public final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Send
   /// Joins the flight for `key`, or starts one running `work`. The work runs in its own task,
   /// so a caller that is cancelled stops waiting without cancelling the others' call.
   public func run(
-    _ key: Key, _ work: @escaping @Sendable () async -> Result<Value, QuoteError>
-  ) async -> Result<Value, QuoteError> {
+    _ key: Key, _ work: @escaping @Sendable () async -> Result<Value, ReadError>
+  ) async -> Result<Value, ReadError> {
     await flight(for: key, work).value
   }
 
   /// The flight for `key`, starting it if none runs; `started` tells whether this call did.
   public func flight(
-    for key: Key, _ work: @escaping @Sendable () async -> Result<Value, QuoteError>
+    for key: Key, _ work: @escaping @Sendable () async -> Result<Value, ReadError>
   ) -> Flight {
     flights.withLock { flights in
       if let existing = flights[key] { return existing }
@@ -37,8 +37,8 @@ public final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Send
   /// Claims every key not already in flight for one shared batch: returns the flights
   /// joined, and installs flights for the rest that read their result from `batch`.
   public func claim(
-    _ keys: [Key], batch makeBatch: @escaping @Sendable ([Key]) async -> [Key: Result<Value, QuoteError>],
-    missing: @escaping @Sendable (Key) -> QuoteError
+    _ keys: [Key], batch makeBatch: @escaping @Sendable ([Key]) async -> [Key: Result<Value, ReadError>],
+    missing: @escaping @Sendable (Key) -> ReadError
   ) -> [Key: Flight] {
     flights.withLock { flights in
       var result: [Key: Flight] = [:]

@@ -3,7 +3,7 @@ import Foundation
 /// One normalised price observation: the same shape whichever provider produced it.
 ///
 /// Percent values are in percent units (1.25 means 1.25 %), whatever the provider sent.
-public struct Quote: Hashable, Sendable, Codable {
+public struct Quote: MarketValue, Hashable, Codable {
   public var symbol: Symbol
   public var price: Double
   public var change: Double?

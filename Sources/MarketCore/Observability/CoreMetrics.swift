@@ -6,10 +6,6 @@ import Synchronization
 /// by ``report(cache:)`` so the hit path touches no metrics backend at all: a quote read
 /// served from memory shows as `lianyaohu_cache_hits_total{tier="memory"}`, not here.
 public final class CoreMetrics: Sendable {
-  public let quoteStale = Counter(label: MetricNames.quoteRequests, dimensions: [("result", "stale")])
-  public let quoteMisses = Counter(label: MetricNames.quoteRequests, dimensions: [("result", "miss")])
-  public let quoteErrors = Counter(label: MetricNames.quoteRequests, dimensions: [("result", "error")])
-  public let quoteLatency = Timer(label: MetricNames.quoteLatency)
   public let inFlight = Gauge(label: MetricNames.inFlight)
   public let refreshQueueDepth = Gauge(label: MetricNames.refreshQueueDepth)
   public let refreshes = Counter(label: MetricNames.refreshes)
@@ -58,5 +54,22 @@ public final class CoreMetrics: Sendable {
     advance(MetricNames.cacheStaleServes, statistics.staleServes, previous.staleServes)
     Gauge(label: MetricNames.cacheEntries, dimensions: tier).record(statistics.entries)
     Gauge(label: MetricNames.cacheBytes, dimensions: tier).record(statistics.bytes)
+  }
+}
+
+/// One data class's read counters (`lianyaohu_quote_requests_total{result}` for quotes): what
+/// memory could not serve fresh, and how long those reads took.
+struct ReadMetrics: Sendable {
+  let stale: Counter
+  let misses: Counter
+  let errors: Counter
+  let latency: Timer
+
+  init(_ kind: DataKind) {
+    let requests = MetricNames.requests(kind)
+    stale = Counter(label: requests, dimensions: [("result", "stale")])
+    misses = Counter(label: requests, dimensions: [("result", "miss")])
+    errors = Counter(label: requests, dimensions: [("result", "error")])
+    latency = Timer(label: MetricNames.latency(kind))
   }
 }

@@ -1,10 +1,13 @@
 /// Every metric the core emits, named in one place so the dashboard, `/metrics` and the docs
 /// agree. Names follow Prometheus conventions (`_total` counters, `_seconds` durations).
 public enum MetricNames {
-  /// Counter, label `result` = `hit` | `stale` | `miss` | `error`.
-  public static let quoteRequests = "lianyaohu_quote_requests_total"
-  /// Timer: the time a `quote` call that missed L1 took end to end.
-  public static let quoteLatency = "lianyaohu_quote_latency_seconds"
+  /// Counter, label `result` = `stale` | `miss` | `error`: reads of one data class that memory
+  /// could not serve fresh (hits are `lianyaohu_cache_hits_total`).
+  public static func requests(_ kind: DataKind) -> String { "lianyaohu_\(kind.name)_requests_total" }
+  /// Timer: the time a read that missed memory took end to end, per data class.
+  public static func latency(_ kind: DataKind) -> String { "lianyaohu_\(kind.name)_latency_seconds" }
+  public static let quoteRequests = requests(.quote)
+  public static let quoteLatency = latency(.quote)
   /// Counter, label `provider`: calls made to a provider (a batch counts once).
   public static let upstreamRequests = "lianyaohu_upstream_requests_total"
   /// Counter, labels `provider`, `class` (``ProviderError/errorClass``).

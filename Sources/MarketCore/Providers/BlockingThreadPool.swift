@@ -100,9 +100,11 @@ public final class BlockingThreadPool: Sendable {
       }
       if state.withLock({ $0.isShutDown }) { return }
       workAvailable.lock()
-      // Re-check under the condition's lock so a signal between the check and the wait is not lost.
+      // Re-checked under the condition's lock, which `run` and `shutDown` take to signal: a
+      // signal cannot fall between this check and the wait, so the wait needs no timeout (and
+      // the pool no clock).
       if state.withLock({ $0.head >= $0.queue.count && !$0.isShutDown }) {
-        _ = workAvailable.wait(until: Date().addingTimeInterval(1))
+        workAvailable.wait()
       }
       workAvailable.unlock()
     }

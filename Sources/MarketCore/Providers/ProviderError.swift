@@ -10,6 +10,9 @@ public enum ProviderError: Error, Hashable, Sendable, CustomStringConvertible {
   case quotaExhausted
   /// `excerpt` is short and already sanitized: printable characters only, no secrets.
   case malformedBody(excerpt: String)
+  /// The body parsed, but what it says cannot be right (a non-positive price, a time in the
+  /// future, bars out of order): the provider answered, wrongly. `reason` is sanitized.
+  case badData(reason: String)
   case upstreamStatus(Int)
   case timeout
   case transport(String)
@@ -27,6 +30,7 @@ public enum ProviderError: Error, Hashable, Sendable, CustomStringConvertible {
     case .rateLimited: "rate_limited"
     case .quotaExhausted: "quota_exhausted"
     case .malformedBody: "malformed_body"
+    case .badData: "bad_data"
     case .upstreamStatus: "upstream_status"
     case .timeout: "timeout"
     case .transport: "transport"
@@ -39,7 +43,7 @@ public enum ProviderError: Error, Hashable, Sendable, CustomStringConvertible {
   public var isProviderFault: Bool {
     switch self {
     case .unknownSymbol, .unsupportedSymbol, .cancelled, .rateLimited, .quotaExhausted, .notAdmitted: false
-    case .unauthorized, .malformedBody, .timeout, .transport: true
+    case .unauthorized, .malformedBody, .badData, .timeout, .transport: true
     case .upstreamStatus(let status): status >= 500 || status == 408
     }
   }
@@ -53,6 +57,7 @@ public enum ProviderError: Error, Hashable, Sendable, CustomStringConvertible {
       if let retryAfter { "rate limited, retry after \(Int(retryAfter.seconds.rounded(.up))) s" } else { "rate limited" }
     case .quotaExhausted: "quota exhausted"
     case .malformedBody(let excerpt): "malformed body: \(excerpt)"
+    case .badData(let reason): "impossible data: \(reason)"
     case .upstreamStatus(let status): "upstream returned HTTP \(status)"
     case .timeout: "timed out"
     case .transport(let reason): "transport error: \(reason)"

@@ -1,39 +1,29 @@
-/// A source of quotes: the simulated market, or an adapter for a real HTTP API.
+/// A source of market data: the simulated market, or an adapter for a real HTTP API.
 ///
-/// Providers only fetch and normalise. Caching, retries, breakers and routing belong to the
-/// core so every provider gets them the same way.
-public protocol QuoteProvider: Sendable {
+/// Providers only fetch and normalise. Caching, retries, breakers, validation and routing
+/// belong to the core so every provider gets them the same way. What a provider can answer is
+/// the capability protocols it adopts (``QuoteProvider``, one per data class) narrowed by
+/// ``canServe(_:)``, which the router asks once per call; nothing below the router asks again.
+public protocol MarketDataProvider: Sendable {
   var id: ProviderID { get }
   var capabilities: ProviderCapabilities { get }
 
-  /// One symbol. Throws ``ProviderError``.
-  func quote(for symbol: Symbol) async throws -> Quote
-
-  /// At most `capabilities.maximumBatchSize` symbols in one upstream call. A symbol missing
-  /// from the result failed as a whole batch; per-symbol failures come back as `.failure`.
-  func quotes(for symbols: [Symbol]) async throws -> [Symbol: Result<Quote, ProviderError>]
-
-  /// Whether the router may ask this provider for `symbol`; by default, what the capabilities
-  /// declare. Adapters with their own symbol tables narrow it further.
+  /// Whether the router may ask this provider about `symbol`; by default, what the
+  /// capabilities declare. Only a class the provider documents as unsupported belongs here:
+  /// anything else is asked once, and an "unknown symbol" answer is remembered by the core.
   func canServe(_ symbol: Symbol) -> Bool
 }
 
-extension QuoteProvider {
-  /// Default for providers without a batch endpoint: one call per symbol, concurrently.
-  public func quotes(for symbols: [Symbol]) async throws -> [Symbol: Result<Quote, ProviderError>] {
-    await withTaskGroup(of: (Symbol, Result<Quote, ProviderError>).self) { group in
-      for symbol in symbols {
-        group.addTask {
-          do { return (symbol, .success(try await quote(for: symbol))) } catch { return (symbol, .failure(.from(error))) }
-        }
-      }
-      var results: [Symbol: Result<Quote, ProviderError>] = [:]
-      for await (symbol, result) in group { results[symbol] = result }
-      return results
-    }
-  }
-
+extension MarketDataProvider {
   public func canServe(_ symbol: Symbol) -> Bool { capabilities.canServe(symbol) }
+}
+
+/// A provider of last prices. Batch-first: a single symbol is a batch of one.
+public protocol QuoteProvider: MarketDataProvider {
+  /// At most `capabilities.maximumBatchSize` symbols in one upstream call. Per-symbol
+  /// failures come back as `.failure`; a symbol absent from the result counts as unanswered.
+  /// Throws ``ProviderError`` for a failure of the whole call.
+  func quotes(for symbols: [Symbol]) async throws -> [Symbol: Result<Quote, ProviderError>]
 }
 
 /// What a provider declares it can do, so the router asks it only for what it can answer.

@@ -35,15 +35,6 @@ public struct BlockingProviderAdapter<Wrapped: SynchronousQuoteProvider>: QuoteP
     return capabilities
   }
 
-  public func quote(for symbol: Symbol) async throws -> Quote {
-    let wrapped = self.wrapped
-    do {
-      return try await pool.run { try wrapped.quoteBlocking(for: symbol) }
-    } catch let rejection as BlockingThreadPool.Rejection {
-      throw ProviderError.transport("blocking pool: \(rejection)")
-    }
-  }
-
   public func quotes(for symbols: [Symbol]) async throws -> [Symbol: Result<Quote, ProviderError>] {
     let wrapped = self.wrapped
     do {

@@ -40,7 +40,7 @@ public struct FanOutResult<Candidate: Sendable, Value: Sendable>: Sendable {
   public var requestsSent: Int { attempts.count }
   public var value: Value? { winner?.value }
 
-  /// The failures, for `QuoteError.allProvidersFailed`.
+  /// The failures, for `ReadError.allProvidersFailed`.
   public var failures: [(candidate: Candidate, error: ProviderError)] {
     attempts.compactMap { attempt in
       if case .failure(let error) = attempt.outcome { return (attempt.candidate, error) }

@@ -33,12 +33,6 @@ public final class SimulatedProvider: QuoteProvider {
   /// Upstream calls made so far (a batch counts once).
   public var callCount: Int { calls.load(ordering: .relaxed) }
 
-  public func quote(for symbol: Symbol) async throws -> Quote {
-    let results = try await quotes(for: [symbol])
-    guard let result = results[symbol] else { throw ProviderError.malformedBody(excerpt: "missing \(symbol)") }
-    return try result.get()
-  }
-
   public func quotes(for symbols: [Symbol]) async throws -> [Symbol: Result<Quote, ProviderError>] {
     calls.add(1, ordering: .relaxed)
     let behaviour = currentBehaviour

@@ -45,18 +45,20 @@ extension HTTPQuoteAdapter {
     capabilities.canServe(symbol) && providerSymbol(for: symbol) != nil
   }
 
-  /// Splits `symbols` (deduplicated, order kept) into batches the provider accepts.
+  /// Splits `symbols` (deduplicated, order kept) into requests of at most the provider's
+  /// batch size, setting aside the ones it has no spelling for. Whether the provider serves a
+  /// symbol at all was decided once, by the router (through ``canServe(_:)``); this only maps.
   public func plan(for symbols: [Symbol]) -> RequestPlan {
     var seen = Set<Symbol>()
-    var servable: [Symbol] = []
+    var mappable: [Symbol] = []
     var rejected: [Symbol: ProviderError] = [:]
     for symbol in symbols where seen.insert(symbol).inserted {
-      if canServe(symbol) { servable.append(symbol) } else { rejected[symbol] = .unsupportedSymbol(symbol) }
+      if providerSymbol(for: symbol) != nil { mappable.append(symbol) } else { rejected[symbol] = .unsupportedSymbol(symbol) }
     }
     let size = capabilities.maximumBatchSize
     var requests: [HTTPRequestSpec] = []
-    for start in stride(from: 0, to: servable.count, by: size) {
-      let batch = Array(servable[start..<min(start + size, servable.count)])
+    for start in stride(from: 0, to: mappable.count, by: size) {
+      let batch = Array(mappable[start..<min(start + size, mappable.count)])
       do {
         requests.append(try makeRequest(for: batch))
       } catch {
@@ -73,9 +75,7 @@ extension HTTPQuoteAdapter {
       "\(id): \(symbols.count) symbols in one request; split with plan(for:)")
     var mapped: [(symbol: Symbol, providerSymbol: String)] = []
     for symbol in symbols {
-      guard capabilities.canServe(symbol), let providerSymbol = providerSymbol(for: symbol) else {
-        throw .unsupportedSymbol(symbol)
-      }
+      guard let providerSymbol = providerSymbol(for: symbol) else { throw .unsupportedSymbol(symbol) }
       mapped.append((symbol, providerSymbol))
     }
     return mapped

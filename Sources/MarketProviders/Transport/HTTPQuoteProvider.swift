@@ -29,12 +29,6 @@ public struct HTTPQuoteProvider<Adapter: HTTPQuoteAdapter>: QuoteProvider {
 
   public func canServe(_ symbol: Symbol) -> Bool { adapter.canServe(symbol) }
 
-  public func quote(for symbol: Symbol) async throws -> Quote {
-    let results = try await quotes(for: [symbol])
-    guard let result = results[symbol] else { throw ProviderError.malformedBody(excerpt: "no result for \(symbol)") }
-    return try result.get()
-  }
-
   /// One upstream call per request of the adapter's plan (the core already cuts batches to
   /// the adapter's size, so normally one).
   public func quotes(for symbols: [Symbol]) async throws -> [Symbol: Result<Quote, ProviderError>] {

@@ -3,7 +3,7 @@ import MarketCore
 
 /// Where the dashboard's data comes from and where its operator commands go.
 ///
-/// In process it wraps the `DataAbstractionLayer` (`lianyaohu dash`); over the control API it
+/// In process it wraps the `MarketDataCore` (`lianyaohu dash`); over the control API it
 /// mirrors a core that runs elsewhere (`lianyaohu dash --connect URL`). The dashboard is the
 /// same either way.
 public protocol DashboardDataSource: Sendable {
@@ -93,7 +93,7 @@ public enum OperatorCommand: Hashable, Sendable, CustomStringConvertible {
   case removeSymbol(ImmortalID, Symbol)
   case clearCache
 
-  /// Whether success changes a watchlist, which must then be persisted.
+  /// Whether the command edits a watchlist: its outcome also belongs in the watchlist editor.
   public var editsWatchlist: Bool {
     switch self {
     case .toggleSymbol, .addSymbol, .removeSymbol: true

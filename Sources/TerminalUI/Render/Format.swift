@@ -2,7 +2,7 @@ import Foundation
 
 /// Number and time formatting for the panes: fixed, locale-independent and allocation-light,
 /// so a frame looks the same on every machine and golden snapshots are stable.
-enum Format {
+public enum Format {
   /// `value` with exactly `decimals` digits after the point, optionally with a sign.
   static func fixed(_ value: Double, decimals: Int, signed: Bool = false) -> String {
     guard value.isFinite else { return "–" }
@@ -23,7 +23,7 @@ enum Format {
   }
 
   /// Prices: four decimals under 10 (FX, penny stocks), two otherwise.
-  static func price(_ value: Double) -> String {
+  public static func price(_ value: Double) -> String {
     fixed(value, decimals: abs(value) < 10 ? 4 : 2)
   }
 

@@ -20,14 +20,13 @@ public enum Action: Hashable, Sendable {
   case connection(ConnectionState)
   /// An operator command ran; its confirmation or error.
   case commandFinished(OperatorCommand, Result<String, OperatorCommandError>)
-  /// Saving watchlists to the config file failed.
-  case persistenceFailed(String)
 }
 
-/// What ``update(_:_:)`` asks the loop to do; values, so tests can assert them.
+/// What ``update(_:_:)`` asks the loop to do; values, so tests can assert them. The loop runs
+/// every one. (Watchlist edits are saved by whoever owns the core, whatever made them, so
+/// saving is not the dashboard's effect.)
 public enum Effect: Hashable, Sendable {
   case perform(OperatorCommand)
-  /// Save the current watchlists through the persistence hook.
-  case persistWatchlists
+  /// Give the terminal back and stop.
   case quit
 }

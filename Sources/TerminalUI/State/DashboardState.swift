@@ -43,7 +43,6 @@ public struct DashboardState: Hashable, Sendable {
   /// Set under `NO_COLOR`: only the monochrome theme may be used.
   public var themeLocked = false
   public var message: StatusMessage?
-  public var shouldQuit = false
 
   public init(
     size: TerminalSize, now: Date, utcOffset: Int = 0, themeNames: [String] = Theme.builtInThemes.map(\.name),

@@ -28,6 +28,7 @@ public struct EventLine: Hashable, Sendable {
     case .cacheInvalidated: kind = .cache
     case .watchlistChanged: kind = .watchlist
     case .dataQuality: kind = .quality
+    case .persistenceFailed: kind = .error
     }
     self.init(time: event.time, kind: kind, text: event.summary)
   }

@@ -2,7 +2,7 @@ import Foundation
 import MarketCore
 
 /// The dashboard's one state transition: applies an action and returns the effects the loop
-/// must run (operator commands, persistence, quitting). Pure: no I/O, no clock reads.
+/// must run (operator commands, quitting). Pure: no I/O, no clock reads.
 public func update(_ state: inout DashboardState, _ action: Action) -> [Effect] {
   switch action {
   case .key(let key):
@@ -43,10 +43,7 @@ public func update(_ state: inout DashboardState, _ action: Action) -> [Effect] 
   case .connection(let connection):
     setConnection(connection, &state)
   case .commandFinished(let command, let result):
-    return finish(command, result, &state)
-  case .persistenceFailed(let reason):
-    show("watchlists not saved: \(reason)", isError: true, &state)
-    state.market.append(EventLine(time: state.now, kind: .dashboard, text: "✗ watchlists not saved: \(reason)"))
+    finish(command, result, &state)
   }
   return []
 }
@@ -99,9 +96,7 @@ private func clampSelections(_ state: inout DashboardState) {
   }
 }
 
-private func finish(
-  _ command: OperatorCommand, _ result: Result<String, OperatorCommandError>, _ state: inout DashboardState
-) -> [Effect] {
+private func finish(_ command: OperatorCommand, _ result: Result<String, OperatorCommandError>, _ state: inout DashboardState) {
   switch result {
   case .success(let confirmation):
     show("✓ " + confirmation, isError: false, &state)
@@ -109,7 +104,6 @@ private func finish(
       editor.message = .init(text: confirmation, isError: false)
       state.overlay = .watchlistEditor(editor)
     }
-    return command.editsWatchlist ? [.persistWatchlists] : []
   case .failure(let error):
     show("✗ \(command) failed: \(error.message)", isError: true, &state)
     state.market.append(EventLine(time: state.now, kind: .dashboard, text: "✗ \(command) failed: \(error.message)"))
@@ -117,7 +111,6 @@ private func finish(
       editor.message = .init(text: error.message, isError: true)
       state.overlay = .watchlistEditor(editor)
     }
-    return []
   }
 }
 
@@ -156,7 +149,6 @@ private func handleKey(_ key: Key, _ state: inout DashboardState) -> [Effect] {
 private func run(_ command: KeyCommand, key: Key, _ state: inout DashboardState) -> [Effect] {
   switch command {
   case .quit:
-    state.shouldQuit = true
     return [.quit]
   case .showHelp:
     state.overlay = .help

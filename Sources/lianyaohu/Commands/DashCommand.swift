@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import ControlAPI
+import ControlAPIClient
 import Foundation
 import Logging
 import MarketCore
@@ -8,6 +9,7 @@ import MarketProviders
 import ServiceLifecycle
 import TerminalBackend
 import TerminalUI
+import UnixSignals
 
 /// The operator dashboard: live panes for the eight immortals, providers, breakers, cache
 /// and events, with keys to trip and reset providers and edit watchlists.
@@ -95,54 +97,32 @@ struct DashCommand: AsyncParsableCommand {
       testCrash?.schedule()
       return terminal
     }
-    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    let signals: [UnixSignal] = [.sigterm, .sigint, .sighup]
     var client: HTTPClient?
-    if let connect {
-      let endpoint = try RemoteEndpoint(connect)
-      let http = Self.makeClient()
-      client = http
-      let source = HTTPDashboardDataSource(
-        endpoint: endpoint, token: (token ?? environment[APIServing.defaultTokenVariable]).flatMap(Self.secret), client: http,
-        logger: logger)
-      logger.notice("attaching to a remote core", metadata: ["endpoint": "\(endpoint)"])
-      services = [
-        .init(service: source),
-        .init(
-          service: DashboardService(
-            source: source, options: options, makeTerminal: makeTerminal,
-            // The remote core saves its own watchlists.
-            persistWatchlists: { _ in }, logger: logger),
-          successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
-      ]
-    } else {
-      let apiConfiguration = try port.map(APIServing.loopbackConfiguration(port:))
-      let assembly = CoreAssembly.assemble(configuration, logger: logger)
-      let core = assembly.core
-      let dashboard = DashboardService(
-        source: CoreDashboardDataSource(core: core, history: assembly.sqlite.map(CoreDashboardDataSource.history(from:))),
-        options: options, makeTerminal: makeTerminal,
-        // Edits reach the config file through WatchlistPersistenceService, whatever made them.
-        persistWatchlists: { _ in },
-        logger: logger)
-      services = assembly.services
-      services.append(
-        .init(
-          service: dashboard, successTerminationBehavior: .gracefullyShutdownGroup,
-          failureTerminationBehavior: .gracefullyShutdownGroup))
-      if let file = configuration.file {
-        services.append(.init(service: WatchlistPersistenceService(core: core, path: file, logger: logger)))
-      }
-      if let apiConfiguration {
-        services.append(.init(service: APIServing.server(core: core, configuration: apiConfiguration, logger: logger)))
-      }
-    }
-    let group = ServiceGroup(
-      configuration: .init(
-        services: services,
-        gracefulShutdownSignals: [.sigterm, .sigint, .sighup],
-        logger: logger))
     do {
-      try await group.run()
+      if let connect {
+        // No core here: the remote one serves, and saves its own watchlists.
+        let endpoint = try RemoteEndpoint(connect)
+        let http = Self.makeClient()
+        client = http
+        let source = HTTPDashboardDataSource(
+          endpoint: endpoint, token: (token ?? environment[APIServing.defaultTokenVariable]).flatMap(Self.secret),
+          client: http, logger: logger)
+        logger.notice("attaching to a remote core", metadata: ["endpoint": "\(endpoint)"])
+        let dashboard = DashboardService(source: source, options: options, makeTerminal: makeTerminal, logger: logger)
+        try await App.run([.init(service: source), App.endingRun(dashboard)], until: signals, logger: logger)
+      } else {
+        var application = App.build(
+          configuration, needs: [.tiers, .refresh, .persistence], api: try port.map(APIServing.loopbackConfiguration(port:)),
+          logger: logger)
+        let history = application.sqlite.map(CoreDashboardDataSource.history(from:))
+        application.add(
+          DashboardService(
+            source: CoreDashboardDataSource(core: application.core, history: history), options: options,
+            makeTerminal: makeTerminal, logger: logger),
+          endsRun: true)
+        try await application.run(until: signals, logger: logger)
+      }
     } catch {
       try? await client?.shutdown()
       // Put standard error back first so the one-line reason reaches the operator.

@@ -33,29 +33,21 @@ struct FeedCommand: AsyncParsableCommand {
 
   func run() async throws {
     let apiConfiguration = try port.map(APIServing.loopbackConfiguration(port:))
-    let core = makeCore(configuration: try self.core.loadConfiguration())
     var logger = Logger(label: "lianyaohu.feed")
     logger.logLevel = .warning
-    let printer = FeedPrinter(core: core, every: .milliseconds(Int64(every * 1000)), frames: frames, isTerminal: isatty(1) == 1)
-    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-      .init(service: RefreshService(loop: RefreshLoop(core: core))),
-      .init(service: printer, successTerminationBehavior: .gracefullyShutdownGroup),
-    ]
-    if let apiConfiguration {
-      services.append(.init(service: APIServing.server(core: core, configuration: apiConfiguration, logger: logger)))
-    }
-    let group = ServiceGroup(
-      configuration: .init(
-        services: services,
-        gracefulShutdownSignals: [.sigterm, .sigint, .sighup],
-        logger: logger))
-    try await group.run()
+    var application = App.build(
+      try self.core.loadConfiguration(), needs: [.refresh], api: apiConfiguration, logger: logger)
+    application.add(
+      FeedPrinter(
+        core: application.core, every: .milliseconds(Int64(every * 1000)), frames: frames, isTerminal: isatty(1) == 1),
+      endsRun: true)
+    try await application.run(until: [.sigterm, .sigint, .sighup], logger: logger)
   }
 }
 
 /// Prints one frame per interval; on a terminal each frame replaces the last.
 struct FeedPrinter: Service {
-  let core: DataAbstractionLayer
+  let core: MarketDataCore
   let every: Duration
   let frames: Int
   let isTerminal: Bool

@@ -4,15 +4,15 @@ import MarketCore
 /// The text of one feed frame: every immortal's active symbols with price, change, source and
 /// age; stale and simulated values are marked in words, not only colour.
 enum FeedFrame {
-  static func render(core: DataAbstractionLayer) -> String {
+  static func render(core: MarketDataCore) -> String {
     let now = core.clock.wallNow()
     var lines: [String] = []
-    let statistics = core.cacheStatistics
+    let statistics = core.cacheStatistics()[0]
     let hitRatio = statistics.hitRatio.map { String(format: "%.0f%%", $0 * 100) } ?? "–"
     lines.append(
       "炼妖壶 Lianyaohu  \(timeFormatter.string(from: now)) UTC  cache \(statistics.entries) entries, hit \(hitRatio)  [SIMULATED]")
     for immortal in Immortal.all {
-      let list = core.watchlists[immortal.id]
+      let list = core.watchlist(immortal.id)
       lines.append("")
       lines.append("\(immortal.chineseName) \(immortal.pinyin)  \(immortal.trigram)\(immortal.trigramSymbol)  \(immortal.stance)")
       for symbol in list.activeSymbols {
@@ -32,7 +32,7 @@ enum FeedFrame {
             + (marks.isEmpty ? "" : "  " + marks.joined(separator: " ")))
       }
     }
-    let recent = core.events.recent.suffix(3)
+    let recent = core.recentEvents.suffix(3)
     if !recent.isEmpty {
       lines.append("")
       for event in recent.reversed() { lines.append("• \(timeFormatter.string(from: event.time)) \(event.summary)") }

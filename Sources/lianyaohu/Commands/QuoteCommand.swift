@@ -1,6 +1,8 @@
 import ArgumentParser
 import ControlAPI
+import ControlAPIClient
 import Foundation
+import Logging
 import MarketCore
 
 /// A one-shot lookup through the same core the dashboard and the API use: for scripts, and
@@ -45,7 +47,7 @@ struct QuoteCommand: AsyncParsableCommand {
       }
       configuration.providers = configuration.providers.filter { $0.name == provider }
     }
-    let core = makeCore(configuration: configuration)
+    let core = App.build(configuration, needs: [], logger: Logger(label: "lianyaohu.quote")).core
     let requested = symbols.compactMap { try? Symbol(validating: $0) }
     let results = await core.quotes(requested)
     var failed = false

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LianyaohuConfig
 import MarketCore
 
 /// Test only, hidden from `--help`: saves a watchlist edit into a config file over and over,

@@ -52,20 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
       return handler
     }
     let logger = Logger(label: "lianyaohu.serve")
-    let settings = try self.core.loadConfiguration()
-    let assembly = CoreAssembly.assemble(settings, logger: logger)
-    let core = assembly.core
-    var services = assembly.services
-    services.append(.init(service: APIServing.server(core: core, configuration: configuration, logger: logger)))
-    if let file = settings.file {
-      services.append(.init(service: WatchlistPersistenceService(core: core, path: file, logger: logger)))
-    }
-    let group = ServiceGroup(
-      configuration: .init(
-        services: services,
-        gracefulShutdownSignals: [.sigterm, .sigint],
-        logger: logger))
-    try await group.run()
+    let application = App.build(
+      try self.core.loadConfiguration(), needs: [.tiers, .refresh, .persistence], api: configuration, logger: logger)
+    try await application.run(until: [.sigterm, .sigint], logger: logger)
     logger.notice("stopped")
   }
 }

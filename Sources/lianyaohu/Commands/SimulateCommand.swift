@@ -101,14 +101,9 @@ struct SimulateCommand: AsyncParsableCommand {
       let log = ChaosLogService(route: route, schedule: schedule) { line in
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
       }
-      services.append(.init(service: log, successTerminationBehavior: .gracefullyShutdownGroup))
+      services.append(App.endingRun(log))
     }
-    let group = ServiceGroup(
-      configuration: .init(
-        services: services,
-        gracefulShutdownSignals: [.sigterm, .sigint],
-        logger: logger))
-    try await group.run()
+    try await App.run(services, until: [.sigterm, .sigint], logger: logger)
     logger.info("simulate stopped")
   }
 }

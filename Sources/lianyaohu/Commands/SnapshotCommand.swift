@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import MarketCore
 import TerminalUI
 
@@ -28,7 +29,7 @@ struct SnapshotCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    let core = makeCore(configuration: try self.core.loadConfiguration())
+    let core = App.build(try self.core.loadConfiguration(), needs: [], logger: Logger(label: "lianyaohu.snapshot")).core
     let source = CoreDashboardDataSource(core: core)
     let refresh = Task { await RefreshLoop(core: core).run() }
     defer { refresh.cancel() }

@@ -5,23 +5,24 @@ import Synchronization
 import TerminalUI
 
 /// The dashboard's data source when the core runs in this process: reads and commands go
-/// straight to the `DataAbstractionLayer`.
+/// straight to the `MarketDataCore`.
 struct CoreDashboardDataSource: DashboardDataSource {
   typealias HistoryLoader = @Sendable ([Symbol]) async -> [Symbol: [Double]]
 
-  let core: DataAbstractionLayer
+  let core: MarketDataCore
   /// Earlier prices per symbol (the SQLite tier's), for sparklines that start full after a
   /// restart; read for the first snapshot only.
   private let history: HistoryLoader?
   private let historySent = OnceFlag()
 
-  init(core: DataAbstractionLayer, history: HistoryLoader? = nil) {
+  init(core: MarketDataCore, history: HistoryLoader? = nil) {
     self.core = core
     self.history = history
   }
 
   func snapshot() async -> DashboardSnapshot {
-    let watchlists = core.watchlists.all
+    let status = core.status()
+    let watchlists = core.watchlists
     var quotes: [Symbol: ServedQuote] = [:]
     for list in watchlists.values {
       for symbol in list.symbols where quotes[symbol] == nil {
@@ -29,9 +30,9 @@ struct CoreDashboardDataSource: DashboardDataSource {
       }
     }
     var snapshot = DashboardSnapshot(
-      time: core.clock.wallNow(), watchlists: watchlists, quotes: quotes, providers: core.providerStatuses(),
-      cacheTiers: core.allCacheStatistics, recentEvents: core.events.recent,
-      quoteTimeToLive: core.configuration.quotePolicy.timeToLive, connection: .inProcess)
+      time: status.time, watchlists: watchlists, quotes: quotes, providers: status.providers,
+      cacheTiers: status.cacheTiers, recentEvents: status.recentEvents, quoteTimeToLive: status.quoteTimeToLive,
+      connection: .inProcess)
     if let history, historySent.claim() {
       snapshot.history = await history(Array(quotes.keys))
     }
@@ -92,7 +93,7 @@ struct CoreDashboardDataSource: DashboardDataSource {
         var note = "fetching it"
         do {
           let served = try await core.quote(symbol)
-          note = "\(Self.price(served.quote.price)) from \(served.source)"
+          note = "\(Format.price(served.quote.price)) from \(served.source)"
         } catch .unknownSymbol {
           return .failure(OperatorCommandError("no provider knows \(symbol); not added"))
         } catch .allProvidersFailed(_, let failures) where failures.contains(where: { $0.error == .unknownSymbol(symbol) }) {
@@ -125,12 +126,6 @@ struct CoreDashboardDataSource: DashboardDataSource {
   @discardableResult
   private func edit(_ immortal: ImmortalID, _ edit: WatchlistEdit) throws(OperatorCommandError) -> Watchlist {
     do { return try core.editWatchlist(immortal, edit) } catch { throw OperatorCommandError(error.description) }
-  }
-}
-
-extension CoreDashboardDataSource {
-  static func price(_ value: Double) -> String {
-    String(format: value < 10 ? "%.4f" : "%.2f", value)
   }
 }
 

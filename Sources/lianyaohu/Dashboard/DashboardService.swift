@@ -35,8 +35,6 @@ struct DashboardService: Service {
   let source: any DashboardDataSource
   let options: Options
   let makeTerminal: @Sendable () throws -> any Terminal
-  /// Saves watchlists after an edit (the config file); the lead's config layer provides it.
-  let persistWatchlists: @Sendable ([ImmortalID: Watchlist]) async throws -> Void
   var logger = Logger(label: "lianyaohu.dashboard")
 
   func run() async throws {
@@ -99,7 +97,7 @@ struct DashboardService: Service {
       }
       present()
 
-      for await input in inputs {
+      inputs: for await input in inputs {
         switch input {
         case .frameDue:
           frameScheduled = false
@@ -111,29 +109,18 @@ struct DashboardService: Service {
           for effect in update(&state, action) {
             switch effect {
             case .quit:
-              break
+              // The terminal is given back before anything else winds down, so whatever the
+              // rest takes, the operator has a shell again at once.
+              await host.stop()
+              break inputs
             case .perform(let command):
               logger.info("operator command", metadata: ["command": "\(command)"])
               group.addTask { [source] in
                 continuation.yield(.action(.commandFinished(command, await source.perform(command))))
               }
-            case .persistWatchlists:
-              group.addTask { [source, persistWatchlists] in
-                do {
-                  try await persistWatchlists(await source.snapshot().watchlists)
-                } catch {
-                  continuation.yield(.action(.persistenceFailed("\(error)")))
-                }
-              }
             }
           }
           dirty = true
-        }
-        if state.shouldQuit {
-          // The terminal is given back before anything else winds down, so whatever the
-          // rest takes, the operator has a shell again at once.
-          await host.stop()
-          break
         }
         guard dirty else { continue }
         let elapsed = ContinuousClock.now - lastFrame

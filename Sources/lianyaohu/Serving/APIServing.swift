@@ -49,7 +49,7 @@ enum APIServing {
 
   /// The API as a service; logs the address it actually listens on (useful with `--port 0`).
   static func server(
-    core: DataAbstractionLayer, configuration: APIConfiguration, logger: Logger
+    core: MarketDataCore, configuration: APIConfiguration, logger: Logger
   ) -> Application<RouterResponder<APIRequestContext>> {
     let host =
       configuration.host.contains(":") && !configuration.host.hasPrefix("[") ? "[\(configuration.host)]" : configuration.host

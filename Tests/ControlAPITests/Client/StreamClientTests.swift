@@ -1,3 +1,4 @@
+import ControlAPIClient
 import Foundation
 import Hummingbird
 import HummingbirdTesting

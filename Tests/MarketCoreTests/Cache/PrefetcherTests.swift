@@ -56,7 +56,7 @@ struct PrefetcherTests {
     var configuration = CoreConfiguration()
     configuration.prefetch.hotAfterReads = 2
     configuration.prefetch.relatedGroups = [Symbol("NVDA"): [Symbol("TSM"), Symbol("AMD")]]
-    let core = DataAbstractionLayer(providers: [ProviderRegistration(provider)], configuration: configuration, clock: clock)
+    let core = MarketDataCore(providers: [ProviderRegistration(provider)], configuration: configuration, clock: clock)
     #expect(!core.symbolsToRefresh.contains(Symbol("HOOD")))
     _ = try await core.quote(Symbol("HOOD"))  // a miss
     clock.advance(by: .seconds(12))
@@ -67,6 +67,6 @@ struct PrefetcherTests {
     await eventually { core.lastKnown(Symbol("TSM")) != nil && core.lastKnown(Symbol("AMD")) != nil }
     #expect(core.lastKnown(Symbol("TSM")) != nil)
     #expect(core.lastKnown(Symbol("AMD")) != nil)
-    #expect(core.prefetch.statistics.relatedWarms == 2)
+    #expect(core.status().prefetch.relatedWarms == 2)
   }
 }

@@ -6,24 +6,24 @@ import Testing
 /// A core over scripted providers on a manual clock.
 struct Harness {
   let clock = ManualClock()
-  let core: DataAbstractionLayer
+  let core: MarketDataCore
 
   init(providers: [ProviderRegistration], configure: (inout CoreConfiguration) -> Void = { _ in }) {
     var configuration = CoreConfiguration()
     configuration.quotePolicy = CachePolicy(timeToLive: .seconds(10), refreshAheadFraction: 0.5, maximumStaleness: .seconds(60))
     configure(&configuration)
-    core = DataAbstractionLayer(providers: providers, configuration: configuration, clock: clock)
+    core = MarketDataCore(providers: providers, configuration: configuration, clock: clock)
   }
 }
 
-@Suite("DataAbstractionLayer")
+@Suite("MarketDataCore")
 struct DataAbstractionLayerTests {
   @Test("100 concurrent callers of one key make exactly one upstream call")
   func singleFlight() async throws {
     let clock = ManualClock()
     let gate = Gate()
     let provider = ScriptedProvider(id: "p", price: 42, clock: clock, gate: gate)
-    let core = DataAbstractionLayer(providers: [ProviderRegistration(provider)], clock: clock)
+    let core = MarketDataCore(providers: [ProviderRegistration(provider)], clock: clock)
     try await withThrowingTaskGroup(of: ServedQuote.self) { group in
       for _ in 0..<100 { group.addTask { try await core.quote(Symbol("AAPL")) } }
       await gate.waitForWaiters(1)
@@ -45,12 +45,12 @@ struct DataAbstractionLayerTests {
     let clock = ManualClock()
     let gate = Gate()
     let provider = ScriptedProvider(id: "p", gate: gate) { _ in throw ProviderError.upstreamStatus(503) }
-    let core = DataAbstractionLayer(providers: [ProviderRegistration(provider)], clock: clock)
-    let failures = Recorder<QuoteError>()
+    let core = MarketDataCore(providers: [ProviderRegistration(provider)], clock: clock)
+    let failures = Recorder<ReadError>()
     await withTaskGroup(of: Void.self) { group in
       for _ in 0..<100 {
         group.addTask {
-          do throws(QuoteError) { _ = try await core.quote(Symbol("AAPL")) } catch { failures.append(error) }
+          do throws(ReadError) { _ = try await core.quote(Symbol("AAPL")) } catch { failures.append(error) }
         }
       }
       await gate.waitForWaiters(1)
@@ -99,7 +99,7 @@ struct DataAbstractionLayerTests {
     #expect(served.origin == .memory)
     #expect(!served.isStale)
     _ = try await core.quote(Symbol("PG"))  // a second read must not start a second refresh
-    await eventually { provider.callCount == 2 && core.cacheStatistics.refreshesInFlight == 0 }
+    await eventually { provider.callCount == 2 && core.cacheStatistics()[0].refreshesInFlight == 0 }
     #expect(provider.callCount == 2)
     let refreshed = try await core.quote(Symbol("PG"))
     #expect(refreshed.age == .zero)
@@ -116,14 +116,14 @@ struct DataAbstractionLayerTests {
     let stale = try await core.quote(Symbol("JPM"))
     #expect(stale.isStale)
     #expect(stale.age == .seconds(30))
-    await eventually { core.cacheStatistics.refreshesInFlight == 0 }
+    await eventually { core.cacheStatistics()[0].refreshesInFlight == 0 }
     #expect(provider.callCount == 2)
     clock.advance(by: .seconds(60))  // past the staleness limit: gone from L1
     let before = provider.callCount
     let lastResort = try await core.quote(Symbol("JPM"))  // goes upstream, fails, falls back
     #expect(provider.callCount == before + 1)
     #expect(lastResort.origin == .lastKnown && lastResort.isStale)
-    #expect(core.cacheStatistics.expirations == 1)
+    #expect(core.cacheStatistics()[0].expirations == 1)
   }
 
   @Test("a batch uses the provider's batch endpoint: one call per batch, not per symbol")
@@ -147,7 +147,7 @@ struct DataAbstractionLayerTests {
     let clock = ManualClock()
     let broken = ScriptedProvider(id: "broken") { _ in throw ProviderError.upstreamStatus(500) }
     let backup = ScriptedProvider(id: "backup", price: 3, clock: clock)
-    let core = DataAbstractionLayer(
+    let core = MarketDataCore(
       providers: [ProviderRegistration(broken, priority: 1), ProviderRegistration(backup, priority: 2)], clock: clock)
     let served = try await core.quote(Symbol("BA"))
     #expect(served.source == "backup")
@@ -174,11 +174,11 @@ struct DataAbstractionLayerTests {
     let clock = ManualClock()
     let provider = ScriptedProvider(id: "p") { symbols in [symbols[0]: .failure(.unknownSymbol(symbols[0]))] }
     let core = Harness.core(provider, clock: clock)
-    await #expect(throws: QuoteError.unknownSymbol(Symbol("APPL"))) { try await core.quote(Symbol("APPL")) }
-    await #expect(throws: QuoteError.unknownSymbol(Symbol("APPL"))) { try await core.quote(Symbol("APPL")) }
+    await #expect(throws: ReadError.unknownSymbol(Symbol("APPL"))) { try await core.quote(Symbol("APPL")) }
+    await #expect(throws: ReadError.unknownSymbol(Symbol("APPL"))) { try await core.quote(Symbol("APPL")) }
     #expect(provider.callCount == 1)
     clock.advance(by: .seconds(61))
-    await #expect(throws: QuoteError.unknownSymbol(Symbol("APPL"))) { try await core.quote(Symbol("APPL")) }
+    await #expect(throws: ReadError.unknownSymbol(Symbol("APPL"))) { try await core.quote(Symbol("APPL")) }
     #expect(provider.callCount == 2)
   }
 
@@ -187,7 +187,7 @@ struct DataAbstractionLayerTests {
     let clock = ManualClock()
     let provider = ScriptedProvider(id: "p", clock: clock)
     let core = Harness.core(provider, clock: clock)
-    await #expect(throws: QuoteError.invalidSymbol(.invalidCharacter("'/'", position: 3))) {
+    await #expect(throws: ReadError.invalidSymbol(.invalidCharacter("'/'", position: 3))) {
       try await core.quote(text: "../etc")
     }
     #expect(provider.callCount == 0)
@@ -200,11 +200,11 @@ struct DataAbstractionLayerTests {
       id: "us", capabilities: ProviderCapabilities(assetClasses: [.equity], exchanges: .unitedStatesOnly)
     ) { _ in [:] }
     let tripped = ScriptedProvider(id: "tripped", price: 1, clock: clock)
-    let core = DataAbstractionLayer(
+    let core = MarketDataCore(
       providers: [ProviderRegistration(usOnly), ProviderRegistration(tripped, priority: 2)], clock: clock)
     try? core.tripProvider("tripped")
     await #expect(
-      throws: QuoteError.noProviderAvailable(
+      throws: ReadError.noProviderAvailable(
         Symbol("0700.HK"),
         skipped: [
           ProviderSkip(provider: "us", reason: .cannotServe), ProviderSkip(provider: "tripped", reason: .forcedOpen),
@@ -226,10 +226,10 @@ struct DataAbstractionLayerTests {
     core.onOperatorAction { action in if case .invalidate(let scope) = action { heard.append(scope) } }
     _ = await core.quotes([Symbol("BTC-USD"), Symbol("BTC-EUR"), Symbol("ETH-USD"), Symbol("AAPL")])
     #expect(core.invalidate(.prefix("v1:quote:BTC")) == 2)
-    #expect(core.invalidate(.key(.quote(Symbol("AAPL")))) == 1)
+    #expect(core.invalidate(.key(CacheKey(.quote, Symbol("AAPL")))) == 1)
     #expect(core.invalidate(.all) == 1)
-    #expect(heard.values == [.prefix("v1:quote:BTC"), .key(.quote(Symbol("AAPL"))), .all])
-    let invalidations = core.events.recent.filter {
+    #expect(heard.values == [.prefix("v1:quote:BTC"), .key(CacheKey(.quote, Symbol("AAPL"))), .all])
+    let invalidations = core.recentEvents.filter {
       if case .cacheInvalidated = $0.kind { return true } else { return false }
     }
     #expect(invalidations.count == 3)
@@ -249,7 +249,7 @@ struct DataAbstractionLayerTests {
       configuration.watchlists[id] = Watchlist(symbols: [])
     }
     configuration.refreshInterval = .seconds(2)
-    let core = DataAbstractionLayer(providers: [ProviderRegistration(provider)], configuration: configuration, clock: clock)
+    let core = MarketDataCore(providers: [ProviderRegistration(provider)], configuration: configuration, clock: clock)
     let loop = Task { await RefreshLoop(core: core).run() }
     await clock.waitForSleepers(1)
     #expect(provider.calls.map { Set($0) } == [Set([Symbol("AAPL"), Symbol("NVDA"), Symbol("SPY")])])
@@ -283,10 +283,10 @@ struct DataAbstractionLayerTests {
 }
 
 extension Harness {
-  static func core(_ provider: ScriptedProvider, clock: ManualClock) -> DataAbstractionLayer {
+  static func core(_ provider: ScriptedProvider, clock: ManualClock) -> MarketDataCore {
     var configuration = CoreConfiguration()
     configuration.quotePolicy = CachePolicy(timeToLive: .seconds(10), refreshAheadFraction: 0.5, maximumStaleness: .seconds(60))
-    return DataAbstractionLayer(providers: [ProviderRegistration(provider)], configuration: configuration, clock: clock)
+    return MarketDataCore(providers: [ProviderRegistration(provider)], configuration: configuration, clock: clock)
   }
 }
 
@@ -309,7 +309,7 @@ struct LastResortTests {
     let batch = await core.quotes([Symbol("INTC")])
     #expect((try? batch[Symbol("INTC")]?.get())?.origin == .lastKnown)
     // Never seen: the error stands.
-    await #expect(throws: QuoteError.self) { try await core.quote(Symbol("AMD")) }
+    await #expect(throws: ReadError.self) { try await core.quote(Symbol("AMD")) }
   }
 
   @Test("a tripped only provider still leaves the last value available, stale")

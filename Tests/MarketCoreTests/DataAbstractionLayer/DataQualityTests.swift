@@ -21,8 +21,8 @@ struct DataQualityTests {
     }
   }
 
-  func dataQualityEvents(_ core: DataAbstractionLayer) -> [String] {
-    core.events.recent.compactMap { if case .dataQuality(let text) = $0.kind { text } else { nil } }
+  func dataQualityEvents(_ core: MarketDataCore) -> [String] {
+    core.recentEvents.compactMap { if case .dataQuality(let text) = $0.kind { text } else { nil } }
   }
 
   @Test("a non-positive or non-finite price is refused with an event, and the next provider answers")
@@ -31,7 +31,7 @@ struct DataQualityTests {
       let clock = ManualClock()
       let broken = provider("broken", clock: clock, price: bad)
       let good = provider("good", clock: clock, price: 10)
-      let core = DataAbstractionLayer(
+      let core = MarketDataCore(
         providers: [ProviderRegistration(broken, priority: 1), ProviderRegistration(good, priority: 2)], clock: clock)
       let served = try await core.quote(Symbol("AAPL"))
       #expect(served.source == "good")
@@ -42,9 +42,9 @@ struct DataQualityTests {
   @Test("an as-of time in the future is refused")
   func future() async {
     let clock = ManualClock()
-    let core = DataAbstractionLayer(
+    let core = MarketDataCore(
       providers: [ProviderRegistration(provider("seer", clock: clock, price: 5, asOfOffset: 3600))], clock: clock)
-    await #expect(throws: QuoteError.self) { try await core.quote(Symbol("MSFT")) }
+    await #expect(throws: ReadError.self) { try await core.quote(Symbol("MSFT")) }
     #expect(dataQualityEvents(core).contains { $0.contains("in the future") })
   }
 
@@ -54,7 +54,7 @@ struct DataQualityTests {
     let source = provider("p", clock: clock, price: 5)
     var configuration = CoreConfiguration()
     configuration.quotePolicy = CachePolicy(timeToLive: .seconds(1), refreshAheadFraction: 1, maximumStaleness: .zero)
-    let core = DataAbstractionLayer(providers: [ProviderRegistration(source)], configuration: configuration, clock: clock)
+    let core = MarketDataCore(providers: [ProviderRegistration(source)], configuration: configuration, clock: clock)
     let first = try await core.quote(Symbol("KO"))
     clock.advance(by: .seconds(5))
     source.respond { symbols in
@@ -77,7 +77,7 @@ struct DataQualityTests {
     let two = provider("two", clock: clock, price: 120)
     var configuration = CoreConfiguration()
     configuration.quotePolicy = CachePolicy(timeToLive: .seconds(1), refreshAheadFraction: 1, maximumStaleness: .zero)
-    let core = DataAbstractionLayer(
+    let core = MarketDataCore(
       providers: [ProviderRegistration(one), ProviderRegistration(two, priority: 2)], configuration: configuration, clock: clock)
     _ = try await core.quote(Symbol("TSLA"))
     try core.tripProvider("one")

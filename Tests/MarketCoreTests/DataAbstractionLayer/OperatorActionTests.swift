@@ -11,14 +11,14 @@ struct OperatorActionTests {
   func echoFree() async throws {
     let clock = ManualClock()
     let provider = ScriptedProvider(id: "p", clock: clock)
-    let core = DataAbstractionLayer(providers: [ProviderRegistration(provider)], clock: clock)
+    let core = MarketDataCore(providers: [ProviderRegistration(provider)], clock: clock)
     let heard = Recorder<OperatorAction>()
     core.onOperatorAction { heard.append($0) }
 
     try core.tripProvider("p")
     try core.resetProvider("p")
     try core.setProviderEnabled("p", false)
-    let original = core.watchlists[.luDongbin]
+    let original = core.watchlist(.luDongbin)
     let edited = try core.editWatchlist(.luDongbin, .toggle(Symbol("AAPL")))
     core.invalidate(.all)
     #expect(
@@ -31,14 +31,14 @@ struct OperatorActionTests {
     try core.apply(.setWatchlist(.luDongbin, original), fromInstance: "other")
     #expect(heard.count == 5)
     #expect(core.providerStatuses().first?.breaker.state == .forcedOpen)
-    #expect(core.watchlists[.luDongbin] == original)
-    #expect(core.events.recent.contains { $0.summary == "provider p tripped by operator from instance other" })
+    #expect(core.watchlist(.luDongbin) == original)
+    #expect(core.recentEvents.contains { $0.summary == "provider p tripped by operator from instance other" })
   }
 
   @Test("an action naming a provider this instance lacks is a clear error, not a crash")
   func unknownProviderFromElsewhere() {
     let clock = ManualClock()
-    let core = DataAbstractionLayer(providers: [ProviderRegistration(ScriptedProvider(id: "p", clock: clock))], clock: clock)
+    let core = MarketDataCore(providers: [ProviderRegistration(ScriptedProvider(id: "p", clock: clock))], clock: clock)
     #expect(throws: OperatorError.unknownProvider("q")) { try core.apply(.trip("q"), fromInstance: "other") }
   }
 }

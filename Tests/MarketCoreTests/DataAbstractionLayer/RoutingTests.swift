@@ -1,8 +1,9 @@
 import Foundation
-import MarketCore
 import MarketTesting
 import Synchronization
 import Testing
+
+@testable import MarketCore
 
 @Suite("Routing and resilience in the DAL")
 struct RoutingTests {
@@ -22,7 +23,7 @@ struct RoutingTests {
   @Test("priority tiers come first; equals share the traffic within 5% over 10,000 picks")
   func spread() {
     let clock = ManualClock()
-    let core = DataAbstractionLayer(
+    let core = MarketDataCore(
       providers: [
         ProviderRegistration(ScriptedProvider(id: "a", clock: clock), priority: 1),
         ProviderRegistration(ScriptedProvider(id: "b", clock: clock), priority: 1),
@@ -31,7 +32,7 @@ struct RoutingTests {
       ], clock: clock)
     var firsts: [ProviderID: Int] = [:]
     for _ in 0..<10_000 {
-      let (candidates, skipped) = core.router.plan(for: Symbol("AAPL"), at: clock.now())
+      let (candidates, skipped) = core.context.router.plan(for: Symbol("AAPL"), at: clock.now()) { $0 is any QuoteProvider }
       #expect(skipped.isEmpty)
       #expect(candidates.last?.id == "backup")
       if let first = candidates.first?.id { firsts[first, default: 0] += 1 }
@@ -48,12 +49,14 @@ struct RoutingTests {
     let clock = ManualClock()
     let fast = timed("fast", clock: clock, latency: .milliseconds(20))
     let slow = timed("slow", clock: clock, latency: .milliseconds(2_000))
-    let core = DataAbstractionLayer(providers: [ProviderRegistration(fast), ProviderRegistration(slow)], clock: clock)
+    let core = MarketDataCore(providers: [ProviderRegistration(fast), ProviderRegistration(slow)], clock: clock)
     // Warm both providers' health with calls that go to each.
     for index in 0..<40 { _ = try await core.quote(try Symbol(validating: "S\(index)")) }
     var firsts: [ProviderID: Int] = [:]
     for _ in 0..<1_000 {
-      if let first = core.router.plan(for: Symbol("AAPL"), at: clock.now()).candidates.first?.id {
+      if let first = core.context.router.plan(for: Symbol("AAPL"), at: clock.now(), where: { $0 is any QuoteProvider })
+        .candidates.first?.id
+      {
         firsts[first, default: 0] += 1
       }
     }
@@ -71,7 +74,7 @@ struct RoutingTests {
     breaker.slidingWindow = .countBased(size: 10)
     breaker.minimumNumberOfCalls = 5
     breaker.waitDurationInOpen = .seconds(15)
-    let core = DataAbstractionLayer(
+    let core = MarketDataCore(
       providers: [
         ProviderRegistration(flaky, priority: 1, breaker: breaker), ProviderRegistration(backup, priority: 2, breaker: breaker),
       ], clock: clock)
@@ -85,7 +88,7 @@ struct RoutingTests {
     #expect(status.breaker.state == .open)
     #expect(status.breaker.lastTransitionReason?.contains("failure rate 100%") == true)
     // Open: skipped with its reason, no calls.
-    let (candidates, skipped) = core.router.plan(for: Symbol("AAPL"), at: clock.now())
+    let (candidates, skipped) = core.context.router.plan(for: Symbol("AAPL"), at: clock.now()) { $0 is any QuoteProvider }
     #expect(candidates.map(\.id) == ["backup"])
     guard case .circuitOpen(let retryIn)? = skipped.first?.reason else {
       Issue.record("expected circuit-open skip, got \(skipped)")
@@ -127,7 +130,7 @@ struct RoutingTests {
     let quick = ScriptedProvider(id: "quick", price: 2, clock: clock)
     var configuration = CoreConfiguration()
     configuration.quoteFanOut = .firstWins
-    let core = DataAbstractionLayer(
+    let core = MarketDataCore(
       providers: [ProviderRegistration(stuck, priority: 1), ProviderRegistration(quick, priority: 2)],
       configuration: configuration, clock: clock)
     let served = try await core.quote(Symbol("NVDA"))
@@ -146,12 +149,12 @@ struct RoutingTests {
   static func hedgedCore(
     _ primary: ScriptedProvider, then secondary: ScriptedProvider, delayPercentile: Double,
     delayBounds: ClosedRange<Duration>, clock: ManualClock
-  ) -> DataAbstractionLayer {
+  ) -> MarketDataCore {
     var configuration = CoreConfiguration()
     configuration.quoteFanOut = .hedged(
       maximumExtraRatio: 1, delayPercentile: delayPercentile, minimumDelay: delayBounds.lowerBound,
       maximumDelay: delayBounds.upperBound)
-    return DataAbstractionLayer(
+    return MarketDataCore(
       providers: [ProviderRegistration(primary, priority: 1), ProviderRegistration(secondary, priority: 2)],
       configuration: configuration, clock: clock)
   }
@@ -248,12 +251,12 @@ struct RoutingTests {
     limits.dailyQuota = 1
     let quota = ScriptedProvider(id: "quota", price: 1, clock: clock)
     let disabled = ScriptedProvider(id: "off", price: 1, clock: clock)
-    let core = DataAbstractionLayer(
+    let core = MarketDataCore(
       providers: [ProviderRegistration(quota, limits: limits), ProviderRegistration(disabled, priority: 2)], clock: clock)
     try? core.setProviderEnabled("off", false)
     _ = try? await core.quote(Symbol("AAPL"))  // spends the quota
     await #expect(
-      throws: QuoteError.noProviderAvailable(
+      throws: ReadError.noProviderAvailable(
         Symbol("MSFT"),
         skipped: [ProviderSkip(provider: "quota", reason: .quotaExhausted), ProviderSkip(provider: "off", reason: .disabled)])
     ) { try await core.quote(Symbol("MSFT")) }
@@ -278,9 +281,9 @@ struct UnknownSymbolHealthTests {
           )
         })
     }
-    let core = DataAbstractionLayer(providers: [ProviderRegistration(provider)], clock: clock)
+    let core = MarketDataCore(providers: [ProviderRegistration(provider)], clock: clock)
     _ = try await core.quote(Symbol("AAPL"))
-    await #expect(throws: QuoteError.unknownSymbol(Symbol("APPL"))) { try await core.quote(Symbol("APPL")) }
+    await #expect(throws: ReadError.unknownSymbol(Symbol("APPL"))) { try await core.quote(Symbol("APPL")) }
     let status = try #require(core.providerStatuses().first)
     #expect(status.health.errorRate == 0)
     #expect(status.health.lastError == nil)

@@ -11,12 +11,12 @@ struct TierTests {
   static func core(
     _ provider: ScriptedProvider, tiers: [any QuoteTier], clock: ManualClock,
     configure: (inout CoreConfiguration) -> Void = { _ in }
-  ) -> DataAbstractionLayer {
+  ) -> MarketDataCore {
     var configuration = CoreConfiguration()
     configuration.quotePolicy = CachePolicy(timeToLive: .seconds(10), refreshAheadFraction: 0.5, maximumStaleness: .seconds(60))
     configuration.refreshInterval = .seconds(2)
     configure(&configuration)
-    return DataAbstractionLayer(
+    return MarketDataCore(
       providers: [ProviderRegistration(provider)], configuration: configuration, clock: clock, tiers: tiers)
   }
 
@@ -91,8 +91,8 @@ struct TierTests {
     let served = try await core.quote(Symbol("AAPL"))
     #expect(served.quote.price == 3)
     #expect(provider.callCount == 1)
-    #expect(core.allCacheStatistics.map(\.tier) == ["memory", "redis"])
-    #expect(core.allCacheStatistics.last?.unavailable == "connection refused")
+    #expect(core.cacheStatistics().map(\.tier) == ["memory", "redis"])
+    #expect(core.cacheStatistics().last?.unavailable == "connection refused")
   }
 
   @Test("tiers are asked in order and a hit in a lower tier is copied to the ones above")
@@ -202,7 +202,7 @@ struct TierTests {
     try core.apply(.invalidate(.all), fromInstance: "b-1")
     #expect(redis.invalidations == [.symbol(Symbol("AAPL"))])
     #expect(sqlite.invalidations == [.symbol(Symbol("AAPL")), .all])
-    #expect(core.events.recent.contains { $0.summary == "cache invalidated (all from instance b-1): 0 entries removed" })
+    #expect(core.recentEvents.contains { $0.summary == "cache invalidated (all from instance b-1): 0 entries removed" })
   }
 }
 

@@ -13,10 +13,10 @@ import Testing
     slidingWindow: .countBased(size: 4), failureRateThreshold: 50, minimumNumberOfCalls: 4,
     waitDurationInOpen: .seconds(60))
 
-  func core(_ upstream: FakeUpstream, _ transport: HTTPTransport) -> DataAbstractionLayer {
+  func core(_ upstream: FakeUpstream, _ transport: HTTPTransport) -> MarketDataCore {
     let provider = HTTPQuoteProvider(
       adapter: OpenBBAdapter(origin: upstream.baseURL), transport: transport, timeout: .generousTimeout, clock: clock)
-    return DataAbstractionLayer(providers: [ProviderRegistration(provider, breaker: breaker)], clock: clock)
+    return MarketDataCore(providers: [ProviderRegistration(provider, breaker: breaker)], clock: clock)
   }
 
   @Test(.timeLimit(.minutes(1))) func upstream503sOpenTheBreakerAfterTheWindowFills() async throws {
@@ -25,7 +25,7 @@ import Testing
       let core = core(upstream, transport)
       let events = core.updates()
       for symbol in ["AAPL", "MSFT", "NVDA", "AMD"] {
-        await #expect(throws: QuoteError.self) { try await core.quote(text: symbol) }
+        await #expect(throws: ReadError.self) { try await core.quote(text: symbol) }
       }
       let status = try #require(core.providerStatuses().first)
       #expect(status.breaker.state == .open)
@@ -33,7 +33,7 @@ import Testing
       #expect(upstream.requests.count == 4)
 
       // Open: the next read does not reach the upstream at all.
-      await #expect(throws: QuoteError.self) { try await core.quote(text: "TSLA") }
+      await #expect(throws: ReadError.self) { try await core.quote(text: "TSLA") }
       #expect(upstream.requests.count == 4)
 
       var opened = false
@@ -57,12 +57,12 @@ import Testing
       body: Array(#"{"detail": "Too Many Requests"}"#.utf8))
     try await withLoopback({ _ in limited }) { upstream, transport in
       let core = core(upstream, transport)
-      await #expect(throws: QuoteError.self) { try await core.quote(text: "AAPL") }
+      await #expect(throws: ReadError.self) { try await core.quote(text: "AAPL") }
       #expect(upstream.requests.count == 1)
 
       // Backing off for the 30 s asked: no call goes out, and none counts as a failure.
       for symbol in ["MSFT", "NVDA", "AMD", "TSLA"] {
-        await #expect(throws: QuoteError.self) { try await core.quote(text: symbol) }
+        await #expect(throws: ReadError.self) { try await core.quote(text: symbol) }
       }
       #expect(upstream.requests.count == 1)
       let status = try #require(core.providerStatuses().first)
@@ -73,7 +73,7 @@ import Testing
       // Once the wait is over the provider is asked again.
       clock.advance(by: .seconds(31))
       upstream.respond { _ in limited }
-      await #expect(throws: QuoteError.self) { try await core.quote(text: "MSFT") }
+      await #expect(throws: ReadError.self) { try await core.quote(text: "MSFT") }
       #expect(upstream.requests.count == 2)
       #expect(core.providerStatuses().first?.breaker.state == .closed)
     }

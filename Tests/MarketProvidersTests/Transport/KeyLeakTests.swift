@@ -93,7 +93,7 @@ struct CapturingLogHandler: LogHandler {
       let patient = CircuitBreakerConfiguration(slidingWindow: .countBased(size: 1000), minimumNumberOfCalls: 1000)
       /// Both keyed providers, each behind its own core. Only the slow-headers scenario uses
       /// the short timeout: on a loaded machine even a success can take longer than that.
-      func keyed(timeout: Duration) -> [(provider: any QuoteProvider, core: DataAbstractionLayer, symbol: String)] {
+      func keyed(timeout: Duration) -> [(provider: any QuoteProvider, core: MarketDataCore, symbol: String)] {
         let finnhub = HTTPQuoteProvider(
           adapter: FinnhubAdapter(token: Secret(Self.finnhubToken), origin: upstream.baseURL), transport: transport,
           timeout: timeout, clock: clock, logger: logger)
@@ -101,7 +101,7 @@ struct CapturingLogHandler: LogHandler {
           adapter: AlphaVantageAdapter(apiKey: Secret(Self.alphaVantageKey), origin: upstream.baseURL),
           transport: transport, timeout: timeout, clock: clock, logger: logger)
         return [(finnhub, "AAPL"), (alphaVantage as any QuoteProvider, "MSFT")].map { provider, symbol in
-          (provider, DataAbstractionLayer(providers: [ProviderRegistration(provider, breaker: patient)], clock: clock), symbol)
+          (provider, MarketDataCore(providers: [ProviderRegistration(provider, breaker: patient)], clock: clock), symbol)
         }
       }
       let unhurried = keyed(timeout: .generousTimeout)

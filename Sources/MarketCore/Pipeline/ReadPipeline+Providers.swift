@@ -1,0 +1,208 @@
+/// Asking providers: the router's plan, the fan-out policy for one request, provider batches
+/// for many, each call recorded and validated by the provider's runtime.
+extension ReadPipeline {
+  /// Many requests through single-flight: joins the flights already fetching some, and fetches
+  /// the rest together (tiers first, then provider batches).
+  func fetchAll(
+    _ requests: [Request], acceptingTierValuesYoungerThan freshEnough: Duration
+  ) async -> [Request: Result<Fetched, ReadError>] {
+    var byKey: [CacheKey: Request] = [:]
+    for request in requests { byKey[definition.key(for: request)] = request }
+    let keyed = byKey
+    let flights = self.flights.claim(
+      Array(keyed.keys),
+      batch: { [self] keys in
+        let asked = keys.compactMap { keyed[$0] }
+        let results = await fetchBatch(asked, acceptingTierValuesYoungerThan: freshEnough)
+        var byKey: [CacheKey: Result<Fetched, ReadError>] = [:]
+        for (request, result) in results { byKey[definition.key(for: request)] = result }
+        return byKey
+      },
+      missing: { key in .allProvidersFailed(key.symbol, failures: []) })
+    var results: [Request: Result<Fetched, ReadError>] = [:]
+    for (key, flight) in flights {
+      guard let request = keyed[key] else { continue }
+      results[request] = await flight.value
+    }
+    return results
+  }
+
+  /// One request: the tiers, then the providers.
+  func fetchThroughTiers(_ request: Request) async -> Result<Fetched, ReadError> {
+    if let value = await fromTiers([request], youngerThan: policy.refreshAge)[request] {
+      return .success(Fetched(value: value, origin: .sharedTier))
+    }
+    return await fetch(request).map { Fetched(value: $0, origin: .upstream) }
+  }
+
+  /// Asks the router's candidates by the fan-out policy; the first success is accepted and
+  /// returned, and nothing a losing request brings back ever replaces it. `earlier` holds what
+  /// providers already asked (a batch's first choice) answered, so the conclusion names them.
+  func fetch(
+    _ request: Request, after earlier: [ProviderFailure] = [], skipped earlierSkips: [ProviderSkip] = [],
+    excluding excluded: ProviderID? = nil
+  ) async -> Result<Value, ReadError> {
+    let symbol = definition.symbol(of: request)
+    let now = context.clock.now()
+    let (planned, skipped) = plan(symbol, at: now)
+    let candidates = planned.filter { $0.id != excluded }
+    var skips = earlierSkips + skipped.filter { $0.provider != excluded }
+    guard !candidates.isEmpty else {
+      if !earlier.isEmpty { return .failure(conclude(symbol, earlier)) }
+      return .failure(.noProviderAvailable(symbol, skipped: skips))
+    }
+    let call: @Sendable (ProviderRuntime) async throws -> Value = { [self] runtime in
+      guard let result = await ask(runtime, [request])[request] else { throw ProviderError.notAdmitted(.cannotServe) }
+      return try result.get()
+    }
+    let result: FanOutResult<ProviderRuntime, Value>
+    switch fanOut {
+    case .failover:
+      result = await FanOut.failover(candidates, clock: context.clock, call: call)
+    case .firstWins:
+      result = await FanOut.firstWins(candidates, clock: context.clock, call: call)
+    case .hedged(_, let percentile, let minimumDelay, let maximumDelay):
+      result = await FanOut.hedged(
+        candidates,
+        delay: { min(max($0.latency(atPercentile: percentile, at: now) ?? maximumDelay, minimumDelay), maximumDelay) },
+        budget: context.hedgeBudget, clock: context.clock, call: call)
+    }
+    if let winner = result.winner {
+      return .success(accept(winner.value, for: request))
+    }
+    var failures = earlier
+    for attempt in result.attempts {
+      switch attempt.outcome {
+      case .failure(.notAdmitted(let reason)):
+        skips.append(ProviderSkip(provider: attempt.candidate.id, reason: reason))
+      case .failure(let error):
+        failures.append(ProviderFailure(provider: attempt.candidate.id, error: error))
+        if error != .unknownSymbol(symbol) { publishFailure(attempt.candidate.id, error, [symbol]) }
+      case .success, .cancelled:
+        break
+      }
+    }
+    if failures.isEmpty {
+      return .failure(Task.isCancelled ? .cancelled : .noProviderAvailable(symbol, skipped: skips))
+    }
+    return .failure(conclude(symbol, failures))
+  }
+
+  /// Many requests: what the tiers hold young enough, then the rest from providers, grouped
+  /// by each request's first-choice provider in chunks of its batch size, a bounded number of
+  /// chunks at once.
+  func fetchBatch(
+    _ requests: [Request], acceptingTierValuesYoungerThan maximumAge: Duration
+  ) async -> [Request: Result<Fetched, ReadError>] {
+    var results: [Request: Result<Fetched, ReadError>] = [:]
+    let held = await fromTiers(requests, youngerThan: maximumAge)
+    for (request, value) in held { results[request] = .success(Fetched(value: value, origin: .sharedTier)) }
+    var groups: [ProviderID: (runtime: ProviderRuntime, size: Int, requests: [Request])] = [:]
+    for request in requests where held[request] == nil {
+      let symbol = definition.symbol(of: request)
+      let (candidates, skipped) = plan(symbol, at: context.clock.now())
+      let sized = candidates.map { ($0, batchSize(of: $0)) }
+      guard let (first, size) = sized.first(where: { $0.1 > 1 }) ?? sized.first else {
+        results[request] = .failure(.noProviderAvailable(symbol, skipped: skipped))
+        continue
+      }
+      groups[first.id, default: (first, size, [])].requests.append(request)
+    }
+    var chunks: [(ProviderRuntime, [Request])] = []
+    for (runtime, size, requests) in groups.values {
+      for start in stride(from: 0, to: requests.count, by: size) {
+        chunks.append((runtime, Array(requests[start..<min(start + size, requests.count)])))
+      }
+    }
+    context.metrics.refreshQueueDepth.record(chunks.count)
+    await withTaskGroup(of: [Request: Result<Fetched, ReadError>].self) { group in
+      var next = 0
+      func startNext() {
+        guard next < chunks.count else { return }
+        let (runtime, chunk) = chunks[next]
+        next += 1
+        group.addTask { [self] in await fetchChunk(chunk, from: runtime) }
+      }
+      for _ in 0..<min(context.batchConcurrency, chunks.count) { startNext() }
+      for await chunkResults in group {
+        results.merge(chunkResults) { $1 }
+        context.metrics.refreshQueueDepth.record(chunks.count - next)
+        startNext()
+      }
+    }
+    return results
+  }
+
+  /// One provider batch; a request its first choice could not answer goes on to the others,
+  /// one by one, carrying what the first choice said.
+  private func fetchChunk(_ requests: [Request], from runtime: ProviderRuntime) async -> [Request: Result<Fetched, ReadError>] {
+    let answers = await ask(runtime, requests)
+    var results: [Request: Result<Fetched, ReadError>] = [:]
+    var failed: [(Request, ProviderError)] = []
+    var reported: ProviderError?
+    for request in requests {
+      switch answers[request] ?? .failure(.notAdmitted(.cannotServe)) {
+      case .success(let value):
+        results[request] = .success(Fetched(value: accept(value, for: request), origin: .upstream))
+      case .failure(let error):
+        switch error {
+        case .unknownSymbol, .notAdmitted: break
+        default: reported = reported ?? error
+        }
+        failed.append((request, error))
+      }
+    }
+    if let reported { publishFailure(runtime.id, reported, failed.map { definition.symbol(of: $0.0) }) }
+    for (request, error) in failed {
+      let fallback: Result<Value, ReadError>
+      if case .notAdmitted(let reason) = error {
+        fallback = await fetch(request, skipped: [ProviderSkip(provider: runtime.id, reason: reason)], excluding: runtime.id)
+      } else {
+        fallback = await fetch(request, after: [ProviderFailure(provider: runtime.id, error: error)], excluding: runtime.id)
+      }
+      results[request] = fallback.map { Fetched(value: $0, origin: .upstream) }
+    }
+    return results
+  }
+
+  // MARK: One provider
+
+  /// The router's order for `symbol` among providers with this class's capability.
+  private func plan(_ symbol: Symbol, at now: MarketInstant) -> (candidates: [ProviderRuntime], skipped: [ProviderSkip]) {
+    context.router.plan(for: symbol, at: now) { definition.source($0) != nil }
+  }
+
+  private func batchSize(of runtime: ProviderRuntime) -> Int {
+    definition.source(runtime.provider).map(definition.batchSize(of:)) ?? 1
+  }
+
+  /// One recorded upstream call for up to one batch, validated inside the call; a rejected
+  /// value is announced with its reason.
+  func ask(_ runtime: ProviderRuntime, _ requests: [Request]) async -> [Request: Result<Value, ProviderError>] {
+    guard let source = definition.source(runtime.provider) else {
+      return Dictionary(requests.map { ($0, .failure(.notAdmitted(.cannotServe))) }) { first, _ in first }
+    }
+    let definition = self.definition
+    let answers = await runtime.call(requests, { try await definition.fetch($0, from: source) }) { request, value in
+      definition.problem(with: value, for: request)
+    }
+    for case .failure(.badData(let reason)) in answers.values {
+      context.publish(.dataQuality("rejected: " + reason))
+    }
+    return answers
+  }
+
+  func publishFailure(_ provider: ProviderID, _ error: ProviderError, _ symbols: [Symbol]) {
+    context.publish(.providerError(provider, error, symbols: symbols))
+  }
+
+  /// Turns the failures of every provider asked into one error; "unknown" only when every
+  /// provider said so, and then it is remembered for the negative TTL.
+  func conclude(_ symbol: Symbol, _ failures: [ProviderFailure]) -> ReadError {
+    if !failures.isEmpty, failures.allSatisfy({ $0.error == .unknownSymbol(symbol) }) {
+      rememberUnknown(symbol)
+      return .unknownSymbol(symbol)
+    }
+    return .allProvidersFailed(symbol, failures: failures)
+  }
+}

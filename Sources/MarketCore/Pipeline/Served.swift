@@ -1,0 +1,49 @@
+/// A value as the core hands it out: the value plus how old it is and where it was found.
+public struct Served<Value: MarketValue>: Sendable {
+  /// Where this answer came from on the read path.
+  public enum Origin: String, Hashable, Sendable, Codable {
+    /// The in-process L1 cache.
+    case memory
+    /// A provider, just now.
+    case upstream
+    /// A shared tier (Redis) or the persistent tier (SQLite).
+    case sharedTier
+    /// The last value ever seen, served because no provider could answer.
+    case lastKnown
+  }
+
+  public var value: Value
+  /// Past its TTL (or from a previous run, or a fallback): shown dimmed and marked.
+  public var isStale: Bool
+  /// Time since this process received the value.
+  public var age: Duration
+  public var origin: Origin
+
+  public init(_ value: Value, isStale: Bool, age: Duration, origin: Origin) {
+    self.value = value
+    self.isStale = isStale
+    self.age = age
+    self.origin = origin
+  }
+
+  public var source: ProviderID { value.source }
+}
+
+extension Served: Equatable where Value: Equatable {}
+extension Served: Hashable where Value: Hashable {}
+
+/// A quote as served: the shape the dashboard, the API and the agents read most.
+public typealias ServedQuote = Served<Quote>
+
+extension Served where Value == Quote {
+  public init(quote: Quote, isStale: Bool, age: Duration, origin: Origin) {
+    self.init(quote, isStale: isStale, age: age, origin: origin)
+  }
+
+  public var quote: Quote {
+    get { value }
+    set { value = newValue }
+  }
+
+  public var symbol: Symbol { value.symbol }
+}

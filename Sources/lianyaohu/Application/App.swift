@@ -1,0 +1,85 @@
+import CacheTiers
+import ControlAPI
+import Foundation
+import LianyaohuConfig
+import Logging
+import MarketCore
+import ServiceLifecycle
+import UnixSignals
+
+/// What a command runs, built one way for every command (and for the tests): the core, the
+/// cache tiers and cluster bus its configuration asks for, and whichever of the refresh loop,
+/// watchlist saving and the control API the command needs; the command adds its own front
+/// (a dashboard, a feed) and runs the lot. No command assembles a `ServiceGroup` by hand.
+struct App {
+  /// What a command needs besides the core.
+  struct Needs: OptionSet, Sendable {
+    let rawValue: Int
+    /// SQLite and Redis as configured, the cluster bus, memory warmed from them at start.
+    static let tiers = Needs(rawValue: 1 << 0)
+    /// The loop that keeps every active watchlist symbol fresh.
+    static let refresh = Needs(rawValue: 1 << 1)
+    /// Watchlist edits, from anywhere, saved to the config file.
+    static let persistence = Needs(rawValue: 1 << 2)
+  }
+
+  let core: MarketDataCore
+  /// The persistent tier, for sparkline history; nil when it is not configured or would not open.
+  let sqlite: SQLiteQuoteTier?
+  /// In start order; a `ServiceGroup` stops them in reverse, so the front ends first and the
+  /// tier writers flush last.
+  private(set) var services: [ServiceGroupConfiguration.ServiceConfiguration]
+
+  static func build(
+    _ configuration: AppConfiguration, needs: Needs, api: APIConfiguration? = nil, logger: Logger,
+    clock: any MarketClock = SystemClock(), environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> App {
+    let tiers = needs.contains(.tiers) ? TierAssembly.assemble(configuration, environment: environment, logger: logger) : nil
+    let core = makeCore(configuration: configuration, clock: clock, tiers: tiers?.tiers ?? [])
+    var services = tiers?.services ?? []
+    if let redis = tiers?.redis {
+      let bus = ClusterBus(
+        client: redis, channel: configuration.tiers.redis.prefix + "events", instanceID: ClusterBus.makeInstanceID(),
+        core: core, logger: logger)
+      services.append(.init(service: bus))
+      logger.notice("sharing the cache and operator actions through Redis", metadata: ["instance": "\(bus.instanceID)"])
+    }
+    if needs.contains(.refresh) {
+      let warm = !(tiers?.tiers.isEmpty ?? true)
+      services.append(.init(service: RefreshService(loop: RefreshLoop(core: core), warmFirst: warm)))
+    }
+    if needs.contains(.persistence), let file = configuration.file {
+      services.append(.init(service: WatchlistPersistenceService(core: core, path: file, logger: logger)))
+    }
+    if let api {
+      services.append(.init(service: APIServing.server(core: core, configuration: api, logger: logger)))
+    }
+    return App(core: core, sqlite: tiers?.sqlite, services: services)
+  }
+
+  /// Adds the command's own front. With `endsRun`, the whole application stops when it does
+  /// (the dashboard on `q`, a feed after its last frame).
+  mutating func add(_ service: some Service, endsRun: Bool = false) {
+    services.append(endsRun ? Self.endingRun(service) : .init(service: service))
+  }
+
+  /// A service whose end, however it ends, stops the rest gracefully.
+  static func endingRun(_ service: some Service) -> ServiceGroupConfiguration.ServiceConfiguration {
+    .init(
+      service: service, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup
+    )
+  }
+
+  /// Runs every service until one that ends the run ends, or a signal in `signals` arrives.
+  func run(until signals: [UnixSignal], logger: Logger) async throws {
+    try await Self.run(services, until: signals, logger: logger)
+  }
+
+  /// Runs services that need no core (`simulate`, `dash --connect`) the same way.
+  static func run(
+    _ services: [ServiceGroupConfiguration.ServiceConfiguration], until signals: [UnixSignal], logger: Logger
+  ) async throws {
+    let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
+    try await group.run()
+  }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import MarketCore
+import Testing
+
+@testable import LianyaohuConfig
+@testable import lianyaohu
+
+@Suite("Cache tier configuration")
+struct TierConfigurationTests {
+  @Test("the sample config turns on SQLite, configures Redis and prefetch, and names related groups")
+  func sample() throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../config.sample.toml")
+    let configuration = try AppConfiguration.parse(try String(contentsOf: url, encoding: .utf8), file: "config.sample.toml")
+    #expect(configuration.tiers.tiers == [.sqlite])
+    #expect(configuration.tiers.redis.url?.value == "redis://127.0.0.1:6379/0")
+    #expect(configuration.tiers.redis.commandTimeout == .milliseconds(250))
+    #expect(configuration.tiers.sqlite.historyLength == 240)
+    #expect(configuration.core.prefetch.hotAfterReads == 3)
+    #expect(configuration.core.prefetch.relatedGroups[Symbol("NVDA")] == [Symbol("TSM"), Symbol("AMD"), Symbol("SMCI")])
+  }
+
+  @Test("without a [cache] table: SQLite under XDG_DATA_HOME, no Redis")
+  func defaults() {
+    let configuration = AppConfiguration()
+    #expect(configuration.tiers.tiers == [.sqlite])
+    #expect(TierSettings.defaultSQLitePath(environment: ["XDG_DATA_HOME": "/d"]) == "/d/lianyaohu/cache.sqlite")
+    #expect(TierSettings.defaultSQLitePath(environment: ["HOME": "/h"]) == "/h/.local/share/lianyaohu/cache.sqlite")
+  }
+
+  @Test("a password never appears in a configuration error")
+  func passwordNeverEchoed() {
+    do {
+      _ = try AppConfiguration.parse("[cache.redis]\nurl = \"rediss://u:hunter2@host\"\n", file: "c.toml")
+      Issue.record("accepted a rediss URL")
+    } catch {
+      #expect(!error.description.contains("hunter2"))
+    }
+  }
+
+  @Test("LIANYAOHU_REDIS_URL turns the Redis tier on, first in read order")
+  func environment() throws {
+    let loader = ConfigurationLoader(environment: [
+      TierSettings.redisURLVariable: "redis://:secret@127.0.0.1:6390/2", "XDG_CONFIG_HOME": "/nonexistent-\(UUID().uuidString)",
+    ])
+    let loaded = try loader.load(flags: try CoreOptions.parse([]).flags)
+    #expect(loaded.tiers.tiers == [.redis, .sqlite])
+    #expect(loaded.tiers.redis.url?.value == "redis://:secret@127.0.0.1:6390/2")
+    #expect(!"\(loaded.tiers)".contains("secret"))
+  }
+}
