@@ -26,6 +26,64 @@ import Testing
     }
   }
 
+  @Test func yahooChart() async throws {
+    let answer = try FakeUpstream.Response.fixture("yfinance/v8_chart_AAPL_range1d_2025-02-19.json")
+    let route = Self.only("GET", "/v8/finance/chart/AAPL", query: ["interval": "1d", "range": "1d"], answer)
+    try await withLoopback(route) { upstream, transport in
+      let adapter = YahooFinanceAdapter(chartOrigin: upstream.baseURL, quoteOrigin: upstream.baseURL)
+      let quote = try await provider(adapter, transport).quote(for: Symbol("AAPL"))
+      #expect(quote.price == 244.47)
+      #expect(quote.source == "yahoo")
+    }
+  }
+
+  @Test func alphaVantageGlobalQuoteAndItsRateLimitNote() async throws {
+    let answer = try FakeUpstream.Response.fixture("alpha_vantage/global_quote_MSFT_2018-10-05.json")
+    let route = Self.only(
+      "GET", "/query", query: ["function": "GLOBAL_QUOTE", "symbol": "MSFT", "apikey": "av-test-key"], answer)
+    try await withLoopback(route) { upstream, transport in
+      let adapter = AlphaVantageAdapter(apiKey: Secret("av-test-key"), origin: upstream.baseURL)
+      #expect(try await provider(adapter, transport).quote(for: Symbol("MSFT")).price == 112.13)
+      let note = try FakeUpstream.Response.fixture("alpha_vantage/error_note_rate_limit_2018.json")
+      upstream.respond(with: { _ in note })
+      let error = await providerError { try await provider(adapter, transport).quote(for: Symbol("MSFT")) }
+      #expect(error == .rateLimited(retryAfter: nil))
+    }
+  }
+
+  @Test func fmpStableQuote() async throws {
+    let answer = try FakeUpstream.Response.fixture("fmp/quote_stable_AAPL_2025-09-23T0308Z.json")
+    let route = Self.only("GET", "/stable/quote", query: ["symbol": "AAPL", "apikey": "fmp-test-key"], answer)
+    try await withLoopback(route) { upstream, transport in
+      let adapter = FinancialModelingPrepAdapter(apiKey: Secret("fmp-test-key"), origin: upstream.baseURL)
+      let quote = try await provider(adapter, transport).quote(for: Symbol("AAPL"))
+      #expect(quote.price == 256.08)
+    }
+  }
+
+  @Test func polygonPreviousCloseAndItsPlanLimit() async throws {
+    let answer = try FakeUpstream.Response.fixture("synthetic/polygon_prev_close_AAPL_2023-01-09.json")
+    let route = Self.only(
+      "GET", "/v2/aggs/ticker/AAPL/prev", query: ["adjusted": "true", "apiKey": "pg-test-key"], answer)
+    try await withLoopback(route) { upstream, transport in
+      let adapter = PolygonAdapter(apiKey: Secret("pg-test-key"), origin: upstream.baseURL)
+      #expect(try await provider(adapter, transport).quote(for: Symbol("AAPL")).price == 130.15)
+      let plan = try FakeUpstream.Response.fixture("polygon/error_NOT_AUTHORIZED_plan_2024-01-18.json", status: 403)
+      upstream.respond(with: Self.only("GET", "/v2/aggs/ticker/I:SPX/prev", plan))
+      let error = await providerError { try await provider(adapter, transport).quote(for: Symbol("^GSPC")) }
+      #expect(error == .unsupportedSymbol(Symbol("^GSPC")))
+    }
+  }
+
+  @Test func stooqLightQuote() async throws {
+    let answer = try FakeUpstream.Response.fixture("stooq/quote_AAPL.US_2022-12-09.csv", contentType: "text/csv")
+    let route = Self.only("GET", "/q/l/", query: ["s": "aapl.us", "f": "sd2t2ohlcv", "h": "", "e": "csv"], answer)
+    try await withLoopback(route) { upstream, transport in
+      let quote = try await provider(StooqAdapter(origin: upstream.baseURL), transport).quote(for: Symbol("AAPL"))
+      #expect(quote.price == 142.16)
+    }
+  }
+
   @Test func cboeDelayedQuoteIndexPathAndUnknownSymbol() async throws {
     let answer = try FakeUpstream.Response.fixture("cboe/delayed_quote_AAPL_2023-12-18.json")
     let missing = try FakeUpstream.Response.fixture(
