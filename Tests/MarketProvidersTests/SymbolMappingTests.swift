@@ -101,6 +101,20 @@ let adaptersNarrowedByMapping: Set<ProviderID> = ["tmx", "openbb-tmx"]
       ["AAPL", "BRK-B", "^GSPC", "EURUSD=X", "BTC-USD", "GC=F", "0700.HK", "600519.SS", "SHOP.TO", "ASML.AS", "VOD.L"]
     ),
     (
+      "openbb-yfinance", OpenBBAdapter(backend: "yfinance"),
+      ["AAPL", "BRK-B", "^GSPC", "EURUSD=X", "BTC-USD", "GC=F", "0700.HK", "600519.SS", "SHOP.TO", "ASML.AS", "VOD.L"]
+    ),
+    (
+      "openbb-fmp", OpenBBAdapter(backend: "fmp"),
+      ["AAPL", "BRK-B", "^GSPC", "EURUSD", "BTCUSD", "GCUSD", "0700.HK", "600519.SS", "SHOP.TO", "ASML.AS", "VOD.L"]
+    ),
+    (
+      "openbb-intrinio", OpenBBAdapter(backend: "intrinio"),
+      ["AAPL", "BRK.B", nil, nil, nil, nil, nil, nil, nil, nil, nil]
+    ),
+    ("openbb-cboe", OpenBBAdapter(backend: "cboe"), ["AAPL", "BRK-B", "SPX", nil, nil, nil, nil, nil, nil, nil, nil]),
+    ("openbb-tmx", OpenBBAdapter(backend: "tmx"), [nil, nil, nil, nil, nil, nil, nil, nil, "SHOP", nil, nil]),
+    (
       "alpha-vantage", AlphaVantageAdapter(apiKey: Secret("k")),
       ["AAPL", "BRK-B", nil, "EUR/USD", "BTC/USD", nil, "0700.HK", "600519.SHH", "SHOP.TRT", "ASML.AS", "VOD.LON"]
     ),

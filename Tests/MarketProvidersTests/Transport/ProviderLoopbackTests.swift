@@ -126,4 +126,14 @@ import Testing
       #expect(error == .unknownSymbol(Symbol("ZZZZ.TO")))
     }
   }
+
+  @Test func openBBRelayedFailuresOverTheWire() async throws {
+    let relayed = try FakeUpstream.Response.fixture("openbb/error_502_fmp_rate_limit_relayed.json", status: 502)
+    try await withLoopback(Self.only("GET", "/api/v1/equity/price/quote", relayed)) { upstream, transport in
+      let openBB = provider(OpenBBAdapter(origin: upstream.baseURL), transport)
+      let error = await providerError { try await openBB.quote(for: Symbol("AAPL")) }
+      #expect(error == .rateLimited(retryAfter: nil))
+      #expect(upstream.requests.first?.query == ["symbol": "AAPL", "provider": "fmp"])
+    }
+  }
 }
