@@ -252,17 +252,15 @@ import Testing
     #expect(throws: ProviderError.upstreamStatus(400)) { try adapter.parse(noBackend) }
   }
 
-  /// A 422 about the values of `symbol`: the backend refuses our symbols' form, so they
-  /// are unsupported here; any other 422 is a request we built wrong, a client error.
-  @Test func validationErrorsAboutTheSymbolAreUnsupported() throws {
-    let symbols = [Symbol("BRK-B"), Symbol("AAPL")]
-    let results = try adapter.parse(try relayed("openbb/error_422_symbol_pattern.json", status: 422, symbols: symbols))
-    #expect(failure(results[Symbol("BRK-B")]) == .unsupportedSymbol(Symbol("BRK-B")))
-    #expect(failure(results[Symbol("AAPL")]) == .unsupportedSymbol(Symbol("AAPL")))
-    let missing = try relayed("openbb/quote_missing_symbol.json", status: 422)
-    let error = #expect(throws: ProviderError.self) { try adapter.parse(missing) }
-    #expect(error == .upstreamStatus(422))
-    #expect(error?.isProviderFault == false)
+  /// A 422 is openbb-api refusing our parameters, whichever it names (the symbol's value
+  /// included): the client error it is, not a breaker fault and not an unknown symbol.
+  @Test func validationErrorsAreBadParametersNotFaults() throws {
+    for path in ["openbb/error_422_symbol_pattern.json", "openbb/quote_missing_symbol.json"] {
+      let response = try relayed(path, status: 422, symbols: [Symbol("BRK-B"), Symbol("AAPL")])
+      let error = #expect(throws: ProviderError.self, "\(path)") { try adapter.parse(response) }
+      #expect(error == .upstreamStatus(422), "\(path)")
+      #expect(error?.isProviderFault == false)
+    }
   }
 
   /// yfinance turns a per-symbol failure into a warning; a rate limit named there is a rate

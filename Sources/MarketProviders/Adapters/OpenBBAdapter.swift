@@ -15,7 +15,7 @@ import MarketCore
 /// unexpected exception becomes a 500; a proxy in front may answer 502–504. So the words of
 /// `detail` decide (``ErrorMessage``), and the status only when they say nothing. An empty
 /// result is a bare 204 (`EmptyDataError`); a validation failure is a 422 whose `detail` is
-/// a list. A result with `"simulated": true` (only `lianyaohu simulate` sends one) yields a
+/// a list, reported as that 422. A result with `"simulated": true` (only `lianyaohu simulate` sends one) yields a
 /// quote marked simulated.
 public struct OpenBBAdapter: HTTPQuoteAdapter {
   /// HTTP Basic credentials, for an API started with `OPENBB_API_AUTH`.
@@ -184,8 +184,10 @@ public struct OpenBBAdapter: HTTPQuoteAdapter {
     let document =
       response.body.count <= ResponseTriage.maximumBodyBytes ? try? JSONValue(parsing: response.body) : nil
     let detail = document?["detail"]
+    // FastAPI's validation list: parameters openbb-api refused. A client error (not a
+    // breaker fault, not an unknown symbol), whichever parameter it names.
     if let items = detail?.arrayValue, items.contains(where: { $0["loc"] != nil }) {
-      return try validationFailure(items, response)
+      throw .upstreamStatus(response.status)
     }
     guard let document else {
       // A proxy's page in front of openbb-api (502 while it restarts), or plain text.
@@ -202,21 +204,6 @@ public struct OpenBBAdapter: HTTPQuoteAdapter {
       return response.failingEverySymbol { resolved.error(for: $0) }
     }
     throw ResponseTriage.statusError(for: response) ?? .upstreamStatus(response.status)
-  }
-
-  /// A 422 with a list of FastAPI validation errors. When every error is about the value of
-  /// `symbol`, the backend refuses our symbols' form: each is unsupported here (not this
-  /// provider's fault, and not unknown either). Anything else is a request we built wrong,
-  /// reported as the 422 it is (a client error, not a breaker fault).
-  private func validationFailure(
-    _ items: [JSONValue], _ response: HTTPResponseSnapshot
-  ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>] {
-    let aboutSymbolValues = items.allSatisfy { item in
-      let location = item["loc"]?.arrayValue?.compactMap(\.stringValue) ?? []
-      return location.contains("symbol") && item["type"]?.stringValue != "missing"
-    }
-    guard aboutSymbolValues else { throw .upstreamStatus(response.status) }
-    return response.failingEverySymbol { .unsupportedSymbol($0) }
   }
 
   /// True when `text` contains `token` as a whole word (`AAPL` in "data for AAPL:", not `A`
