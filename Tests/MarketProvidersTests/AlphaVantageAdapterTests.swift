@@ -82,37 +82,73 @@ import Testing
     #expect(throws: ProviderError.quotaExhausted) { try adapter.parse(response) }
   }
 
-  @Test func errorMessagesAreRequestErrors() throws {
+  /// Our requests are always well formed, so "Invalid API call" is Alpha Vantage not
+  /// knowing the symbol (as it says for unavailable listings and currencies).
+  @Test func errorMessagesAreUnknownSymbolsOrABadKey() throws {
     let invalidCall = try Fixture.response(
       "synthetic/alpha_vantage_error_message_invalid_call.json", symbols: [Symbol("MSFT")], receivedAt: received,
       source: "alpha-vantage")
-    #expect(throws: ProviderError.upstreamStatus(400)) { try adapter.parse(invalidCall) }
+    #expect(failure(try adapter.parse(invalidCall)[Symbol("MSFT")]) == .unknownSymbol(Symbol("MSFT")))
+    let invalidCurrency = try Fixture.response(
+      "alpha_vantage/error_message_invalid_call_currency.json", symbols: [Symbol("XYZ-USD")], receivedAt: received,
+      source: "alpha-vantage")
+    #expect(failure(try adapter.parse(invalidCurrency)[Symbol("XYZ-USD")]) == .unknownSymbol(Symbol("XYZ-USD")))
     let invalidKey = try Fixture.response(
       "synthetic/alpha_vantage_error_message_invalid_apikey.json", symbols: [Symbol("MSFT")], receivedAt: received,
       source: "alpha-vantage")
     #expect(throws: ProviderError.unauthorized) { try adapter.parse(invalidKey) }
   }
 
-  @Test func limitMessagesAreClassifiedByTheirWindow() {
-    #expect(
-      AlphaVantageAdapter.limitError(
-        "Please consider spreading out your free API requests more sparingly (1 request per second).")
-        == .rateLimited(retryAfter: nil))
-    #expect(
-      AlphaVantageAdapter.limitError(
-        "The **demo** API key is for demo purposes only. Please claim your free API key at (https://www.alphavantage.co/support/#api-key)"
-      )
-        == .unauthorized)
-    #expect(
-      AlphaVantageAdapter.limitError("Thank you for using Alpha Vantage! This is a premium endpoint.") == .unauthorized)
+  @Test func informationNoticesAreClassifiedByTheirWords() throws {
+    let cases: [(String, ProviderError)] = [
+      ("alpha_vantage/information_burst_per_second.json", .rateLimited(retryAfter: nil)),
+      ("alpha_vantage/information_demo_key.json", .unauthorized),
+    ]
+    for (path, expected) in cases {
+      let response = try Fixture.response(path, symbols: [Symbol("MSFT")], receivedAt: received, source: "alpha-vantage")
+      #expect(throws: expected, "\(path)") { try adapter.parse(response) }
+    }
+    // A premium endpoint is the plan's limit, for this symbol: not the key's fault.
+    let premium = try Fixture.response(
+      "alpha_vantage/information_premium_endpoint.json", symbols: [Symbol("MSFT")], receivedAt: received,
+      source: "alpha-vantage")
+    #expect(failure(try adapter.parse(premium)[Symbol("MSFT")]) == .unsupportedSymbol(Symbol("MSFT")))
+    // Wording Alpha Vantage has not used before, under its limit keys, is still a limit.
+    let novel = snapshot(#"{"Information": "Something new about your usage."}"#, symbols: [Symbol("MSFT")])
+    #expect(throws: ProviderError.rateLimited(retryAfter: nil)) { try adapter.parse(novel) }
   }
 
-  @Test func mapsExchangeSuffixesAndDeclinesTheRest() {
+  @Test func mapsItsOwnSuffixesAndPassesTheRestThrough() throws {
     #expect(adapter.providerSymbol(for: Symbol("600519.SS")) == "600519.SHH")
+    #expect(adapter.providerSymbol(for: Symbol("000002.SZ")) == "000002.SHZ")
     #expect(adapter.providerSymbol(for: Symbol("VOD.L")) == "VOD.LON")
+    #expect(adapter.providerSymbol(for: Symbol("SHOP.TO")) == "SHOP.TRT")
+    #expect(adapter.providerSymbol(for: Symbol("MBG.DE")) == "MBG.DEX")
+    #expect(adapter.providerSymbol(for: Symbol("RELIANCE.BO")) == "RELIANCE.BSE")
     #expect(adapter.providerSymbol(for: Symbol("EURUSD=X")) == "EUR/USD")
-    #expect(adapter.providerSymbol(for: Symbol("0700.HK")) == nil)
+    #expect(adapter.providerSymbol(for: Symbol("BTC-USD")) == "BTC/USD")
+    // No rule: GLOBAL_QUOTE is asked as it is (it serves IWDA.AS, C40.PAR and many more).
+    #expect(adapter.providerSymbol(for: Symbol("ASML.AS")) == "ASML.AS")
+    #expect(adapter.providerSymbol(for: Symbol("0700.HK")) == "0700.HK")
+    #expect(adapter.canServe(Symbol("ASML.AS")))
+    let request = try adapter.makeRequest(for: [Symbol("ASML.AS")])
+    #expect(request.target.hasPrefix("/query?function=GLOBAL_QUOTE&symbol=ASML.AS&apikey="))
+    // Documented as absent: indices (Alpha Vantage support), futures (no such category).
     #expect(adapter.providerSymbol(for: Symbol("^VIX")) == nil)
-    #expect(!adapter.canServe(Symbol("0700.HK")))
+    #expect(adapter.providerSymbol(for: Symbol("GC=F")) == nil)
+  }
+
+  @Test func aPassedThroughListingIsDatedByItsExchangeClose() throws {
+    let body = #"""
+      {"Global Quote": {"01. symbol": "ASML.AS", "02. open": "702.1000", "03. high": "711.0000", "04. low": "699.5000",
+      "05. price": "708.4000", "06. volume": "512345", "07. latest trading day": "2025-06-20",
+      "08. previous close": "700.0000", "09. change": "8.4000", "10. change percent": "1.2000%"}}
+      """#
+    let asml = try quote(
+      try adapter.parse(snapshot(body, symbols: [Symbol("ASML.AS")], receivedAt: utc("2025-06-21T08:00:00Z")))[
+        Symbol("ASML.AS")])
+    #expect(asml.price == 708.4)
+    // 17:30 in Amsterdam (CEST, UTC+2).
+    #expect(asml.asOf == utc("2025-06-20T15:30:00Z"))
   }
 }

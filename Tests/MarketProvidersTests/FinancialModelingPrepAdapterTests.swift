@@ -69,11 +69,52 @@ import Testing
     #expect(failure(try stable.parse(premium)[Symbol("0700.HK")]) == .unsupportedSymbol(Symbol("0700.HK")))
   }
 
+  /// A key issued after 31 August 2025 may never call `api/v3`: the configuration is wrong,
+  /// not the symbol, so the whole provider is unauthorized (a breaker fault the operator sees).
+  @Test func legacyEndpointIsUnauthorized() throws {
+    let response = try Fixture.response(
+      "fmp/error_403_legacy_endpoint.json", status: 403, symbols: [Symbol("AAPL"), Symbol("MSFT")],
+      receivedAt: utc("2026-04-14T12:00:00Z"), source: "fmp")
+    #expect(throws: ProviderError.unauthorized) { try legacy.parse(response) }
+  }
+
+  @Test func exclusiveEndpointIsOutsideThePlanForEverySymbolAsked() throws {
+    let response = try Fixture.response(
+      "fmp/error_403_exclusive_endpoint.json", status: 403, symbols: [Symbol("AAPL"), Symbol("^GSPC")],
+      receivedAt: utc("2026-04-14T12:00:00Z"), source: "fmp")
+    let results = try legacy.parse(response)
+    #expect(failure(results[Symbol("AAPL")]) == .unsupportedSymbol(Symbol("AAPL")))
+    #expect(failure(results[Symbol("^GSPC")]) == .unsupportedSymbol(Symbol("^GSPC")))
+  }
+
+  /// The same rate-limit body is a rate limit under any status FMP puts on it.
+  @Test func limitReachIsRateLimitedWhateverTheStatus() throws {
+    for status in [200, 403, 429] {
+      let response = try Fixture.response(
+        "fmp/error_429_limit_reach.json", status: status, symbols: [Symbol("AAPL")],
+        receivedAt: utc("2025-04-30T11:41:47Z"), source: "fmp")
+      #expect(throws: ProviderError.rateLimited(retryAfter: nil), "status \(status)") { try stable.parse(response) }
+    }
+  }
+
   @Test func emptyArrayIsUnknownSymbol() throws {
     let response = try Fixture.response(
       "synthetic/fmp_quote_unknown_symbol_empty.json", symbols: [Symbol("ZZZZ")],
       receivedAt: utc("2025-04-30T11:41:47Z"), source: "fmp")
     #expect(failure(try stable.parse(response)[Symbol("ZZZZ")]) == .unknownSymbol(Symbol("ZZZZ")))
+  }
+
+  /// A row whose change disagrees with its own price and previous close: the change is
+  /// recomputed, and the repair is reported beside the quote.
+  @Test func disagreeingChangeIsRepairedAndReported() throws {
+    let body =
+      #"[{"symbol": "AAPL", "price": 256.08, "change": -10.58, "changePercentage": -4.30957, "previousClose": 245.5, "timestamp": 1758571201}]"#
+    let response = snapshot(body, symbols: [Symbol("AAPL")], receivedAt: utc("2025-09-23T03:08:38Z"))
+    let normalized = try #require(try stable.parseWithRepairs(response)[Symbol("AAPL")]?.get())
+    #expect(normalized.quote.change == 10.58)
+    #expect(normalized.quote.changePercent == 4.3096)
+    #expect(normalized.repairs.map(\.field) == ["change", "change_percent"])
+    #expect(try quote(try stable.parse(response)[Symbol("AAPL")]) == normalized.quote)
   }
 
   @Test func echoedPairSymbolsMapBackToCanonical() throws {

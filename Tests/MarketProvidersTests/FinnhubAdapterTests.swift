@@ -50,7 +50,7 @@ import Testing
 
   @Test func plainTextLimitIsRateLimited() throws {
     let response = try Fixture.response(
-      "finnhub/error_429_api_limit_reached.txt", status: 429, symbols: [Symbol("SPY")],
+      "finnhub/error_429_try_again_later.txt", status: 429, symbols: [Symbol("SPY")],
       receivedAt: utc("2020-04-09T12:00:00Z"), source: "finnhub")
     #expect(throws: ProviderError.rateLimited(retryAfter: nil)) { try adapter.parse(response) }
     var withDate = response
@@ -58,13 +58,32 @@ import Testing
     #expect(throws: ProviderError.rateLimited(retryAfter: .seconds(60))) { try adapter.parse(withDate) }
   }
 
+  /// The recorded 429 came to a request whose token was sent under the wrong name: its text
+  /// asks to sign up, which is what a missing token means, whatever the status says.
+  @Test func limitTextThatAsksToSignUpIsAMissingToken() throws {
+    let response = try Fixture.response(
+      "finnhub/error_429_api_limit_reached.txt", status: 429, symbols: [Symbol("SPY")],
+      receivedAt: utc("2020-04-09T12:00:00Z"), source: "finnhub")
+    #expect(throws: ProviderError.unauthorized) { try adapter.parse(response) }
+  }
+
   @Test func invalidKeyIsUnauthorized() throws {
     let response = try Fixture.response(
       "synthetic/finnhub_401_invalid_api_key.json", status: 401, symbols: [Symbol("AAPL")],
       receivedAt: utc("2023-09-29T20:01:00Z"), source: "finnhub")
     #expect(throws: ProviderError.unauthorized) { try adapter.parse(response) }
-    let accessDenied = snapshot(#"{"error": "You don't have access to this resource."}"#, symbols: [Symbol("AAPL")])
-    #expect(throws: ProviderError.unauthorized) { try adapter.parse(accessDenied) }
+  }
+
+  /// A premium resource or a symbol the plan lacks: unsupported here, not a bad token.
+  @Test func planLimitsAreUnsupportedSymbolsWhateverTheStatus() throws {
+    for (path, status) in [
+      ("finnhub/error_403_no_access.json", 403), ("finnhub/error_403_no_access.json", 200),
+      ("finnhub/error_symbol_not_supported.json", 200),
+    ] {
+      let response = try Fixture.response(
+        path, status: status, symbols: [Symbol("SPY")], receivedAt: utc("2023-09-29T20:01:00Z"), source: "finnhub")
+      #expect(failure(try adapter.parse(response)[Symbol("SPY")]) == .unsupportedSymbol(Symbol("SPY")), "\(path)")
+    }
   }
 
   @Test func declaresOnlyUSEquities() {

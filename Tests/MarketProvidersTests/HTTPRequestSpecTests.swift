@@ -56,4 +56,18 @@ import Testing
     #expect(response.description == "HTTP 200 from yahoo, 9 bytes for AAPL")
     #expect(response.header("set-cookie") == "A3=secret")
   }
+
+  @Test func aBodyIsSentButOnlyItsSizeIsPrinted() {
+    let body = Array(#"{"variables": {"symbol": "SHOP", "token": "t0k3n-value"}}"#.utf8)
+    let request = HTTPRequestSpec(
+      method: .post, origin: "https://app-money.tmx.com", path: "/graphql",
+      headers: [HTTPHeader(name: "Content-Type", value: "application/json")], body: body, symbols: [Symbol("SHOP.TO")])
+    #expect(request.body == body)
+    #expect(
+      request.redactedDescription
+        == "POST https://app-money.tmx.com/graphql [Content-Type: application/json] (body of \(body.count) bytes)")
+    #expect(!"\(request)".contains("t0k3n"))
+    #expect(!String(reflecting: request).contains("t0k3n"))
+    #expect(HTTPRequestSpec(origin: "https://x", path: "/", symbols: []).body == nil)
+  }
 }

@@ -57,13 +57,18 @@ import Testing
       #"{"results": {"T": "AAPL", "p": PRICE, "t": 1673384400123456789}, "status": "OK"}"#
     ),
     (StooqAdapter(), "Symbol,Date,Time,Open,High,Low,Close,Volume\r\nAAPL.US,2022-12-09,22:00:03,1,1,1,PRICE,100\r\n"),
+    (
+      CboeAdapter(),
+      #"{"timestamp": "2023-12-18 15:28:49", "data": {"symbol": "AAPL", "current_price": PRICE, "prev_day_close": 1, "last_trade_time": "2023-12-18T10:13:46"}, "symbol": "AAPL"}"#
+    ),
+    (TMXAdapter(), #"{"data": {"getQuoteBySymbol": {"symbol": "SHOP", "price": PRICE, "prevClose": 1}}}"#),
   ]
 
   func holdsKey(_ adapter: any HTTPQuoteAdapter) -> Bool {
     switch adapter {
     case let openBB as OpenBBAdapter: openBB.credentials != nil
     case let yahoo as YahooFinanceAdapter: yahoo.session != nil
-    case is StooqAdapter: false
+    case is StooqAdapter, is CboeAdapter, is TMXAdapter: false
     default: true
     }
   }

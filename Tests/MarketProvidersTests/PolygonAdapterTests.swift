@@ -64,13 +64,34 @@ import Testing
     #expect(failure(try lastTrade.parse(notFound)[Symbol("ZZZZQ")]) == .unknownSymbol(Symbol("ZZZZQ")))
   }
 
-  @Test func notAuthorizedBodyIsUnauthorizedWhateverTheStatus() throws {
-    for status in [200, 403] {
+  /// The plan does not include the ticker: unsupported here (not the provider's fault, not
+  /// a bad key), whatever the status.
+  @Test func notAuthorizedBodyIsAPlanLimitWhateverTheStatus() throws {
+    for status in [200, 400, 403] {
       let response = try Fixture.response(
-        "polygon/error_NOT_AUTHORIZED_plan_2024-01-18.json", status: status, symbols: [Symbol("AAPL")],
+        "polygon/error_NOT_AUTHORIZED_plan_2024-01-18.json", status: status, symbols: [Symbol("^GSPC")],
         receivedAt: utc("2024-01-18T12:00:00Z"), source: "polygon")
-      #expect(throws: ProviderError.unauthorized) { try lastTrade.parse(response) }
+      let result = try previousClose.parse(response)[Symbol("^GSPC")]
+      #expect(failure(result) == .unsupportedSymbol(Symbol("^GSPC")), "status \(status)")
+      #expect(failure(result)?.isProviderFault == false)
     }
+  }
+
+  /// A missing or unknown key is unauthorized, under 400 as under 401 or 403.
+  @Test func keyProblemsAreUnauthorizedUnderAnyErrorStatus() throws {
+    for (path, status) in [
+      ("synthetic/polygon_401_unknown_api_key.json", 401), ("synthetic/polygon_401_unknown_api_key.json", 400),
+      ("polygon/error_401_api_key_not_provided.json", 401), ("polygon/error_401_api_key_not_provided.json", 403),
+    ] {
+      let response = try Fixture.response(
+        path, status: status, symbols: [Symbol("AAPL")], receivedAt: utc("2024-01-18T12:00:00Z"), source: "polygon")
+      #expect(throws: ProviderError.unauthorized, "\(path) with \(status)") { try previousClose.parse(response) }
+    }
+    // Words we cannot read under a 400: the client error it is, not a fault.
+    let odd = snapshot(
+      #"{"status": "ERROR", "request_id": "r2", "error": "Could not parse the time parameter."}"#, status: 400,
+      symbols: [Symbol("AAPL")])
+    #expect(throws: ProviderError.upstreamStatus(400)) { try previousClose.parse(odd) }
   }
 
   @Test func errorBodiesByStatus() throws {
@@ -86,6 +107,9 @@ import Testing
     var limitedAsOK = limited
     limitedAsOK.status = 200
     #expect(throws: ProviderError.rateLimited(retryAfter: nil)) { try previousClose.parse(limitedAsOK) }
+    var limitedWithWait = limited
+    limitedWithWait.headers = [HTTPHeader(name: "Retry-After", value: "15")]
+    #expect(throws: ProviderError.rateLimited(retryAfter: .seconds(15))) { try previousClose.parse(limitedWithWait) }
   }
 
   @Test func recordedNonOKStatusIsNotByItselfAFailure() throws {
@@ -108,8 +132,14 @@ import Testing
     #expect(previousClose.providerSymbol(for: Symbol("BTC-USD")) == "X:BTCUSD")
     #expect(previousClose.providerSymbol(for: Symbol("EURUSD=X")) == "C:EURUSD")
     #expect(previousClose.providerSymbol(for: Symbol("BRK-B")) == "BRK.B")
-    #expect(previousClose.providerSymbol(for: Symbol("^VIX")) == nil)
+    #expect(previousClose.providerSymbol(for: Symbol("^GSPC")) == "I:SPX")
+    #expect(previousClose.providerSymbol(for: Symbol("^IXIC")) == "I:COMP")
+    #expect(previousClose.providerSymbol(for: Symbol("^VIX")) == "I:VIX")
+    #expect(previousClose.providerSymbol(for: Symbol("GC=F")) == nil)
+    // Polygon's stocks are US listings only.
     #expect(previousClose.providerSymbol(for: Symbol("0700.HK")) == nil)
+    #expect(previousClose.providerSymbol(for: Symbol("ASML.AS")) == nil)
+    #expect(lastTrade.providerSymbol(for: Symbol("^GSPC")) == nil)
     #expect(lastTrade.providerSymbol(for: Symbol("BTC-USD")) == nil)
     #expect(!lastTrade.capabilities.canServe(Symbol("EURUSD=X")))
   }

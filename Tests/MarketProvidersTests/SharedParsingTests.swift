@@ -132,6 +132,57 @@ import Testing
     #expect(try normalize(QuoteDraft(price: 10, volume: 1e30)).get().volume == nil)
   }
 
+  // MARK: Fields that disagree
+
+  func repaired(_ draft: QuoteDraft) throws -> NormalizedQuote {
+    try draft.normalizedWithRepairs(symbol: Symbol("AAPL"), decimals: 4, receivedAt: received, source: "test").get()
+  }
+
+  @Test func agreeingFieldsAreKeptAsSent() throws {
+    // FMP's recorded AAPL: 256.08 against 245.5 is +10.58, +4.30957 %.
+    let normalized = try repaired(QuoteDraft(price: 256.08, change: 10.58, changePercent: 4.30957, previousClose: 245.5))
+    #expect(normalized.repairs.isEmpty)
+    #expect(normalized.quote.change == 10.58)
+    #expect(normalized.quote.changePercent == 4.3096)
+    // A price and a change taken a moment apart differ a little: that is not a disagreement.
+    let moment = try repaired(QuoteDraft(price: 256.12, change: 10.58, changePercent: 4.31, previousClose: 245.5))
+    #expect(moment.repairs.isEmpty)
+    #expect(moment.quote.change == 10.58)
+  }
+
+  @Test func aStaleChangeIsRecomputedFromPriceAndPreviousClose() throws {
+    let normalized = try repaired(QuoteDraft(price: 256.08, change: 5, changePercent: 2.0367, previousClose: 245.5))
+    #expect(normalized.quote.change == 10.58)
+    #expect(normalized.quote.changePercent == 4.3096)
+    #expect(
+      normalized.repairs == [
+        .changeRecomputed(reported: 5, recomputed: 10.58), .changePercentRecomputed(reported: 2.0367, recomputed: 4.3096),
+      ])
+    #expect(normalized.repairs.map(\.field) == ["change", "change_percent"])
+    #expect("\(normalized.repairs[0])".contains("recomputed as 10.58"))
+  }
+
+  @Test func aSignSlipAndAFractionSentAsPercentAreRepaired() throws {
+    let sign = try repaired(QuoteDraft(price: 256.08, change: -10.58, changePercent: 4.30957, previousClose: 245.5))
+    #expect(sign.quote.change == 10.58)
+    #expect(sign.repairs == [.changeRecomputed(reported: -10.58, recomputed: 10.58)])
+    let fraction = try repaired(QuoteDraft(price: 256.08, change: 10.58, changePercent: 0.0430957, previousClose: 245.5))
+    #expect(fraction.quote.changePercent == 4.3096)
+    #expect(fraction.repairs == [.changePercentRecomputed(reported: 0.0431, recomputed: 4.3096)])
+  }
+
+  @Test func withoutAPreviousCloseNothingCanBeCheckedOrRepaired() throws {
+    let normalized = try repaired(QuoteDraft(price: 256.08, change: 5, changePercent: 40))
+    #expect(normalized.repairs.isEmpty)
+    #expect(normalized.quote.change == 5)
+    #expect(normalized.quote.changePercent == 40)
+  }
+
+  @Test func theQuoteAloneIsTheSameWhicheverWayItIsAsked() throws {
+    let draft = QuoteDraft(price: 256.08, change: 5, previousClose: 245.5)
+    #expect(try normalize(draft).get() == (try repaired(draft).quote))
+  }
+
   @Test func float32ValuesKeepSevenSignificantDigits() {
     #expect(PricePrecision.fromFloat32(244.14999389648438) == 244.15)
     #expect(PricePrecision.fromFloat32(98_123.4765625) == 98_123.48)

@@ -45,17 +45,19 @@ import Testing
     #expect(failure(try adapter.parse(response)[Symbol("APPL")]) == .unknownSymbol(Symbol("APPL")))
   }
 
-  @Test func htmlWithStatus200IsMalformed() {
-    let body = "<!DOCTYPE html><html><head><title>Stooq</title></head><body>Access denied</body></html>"
-    let error = #expect(throws: ProviderError.self) { try adapter.parse(snapshot(body, symbols: [Symbol("AAPL")])) }
+  @Test func htmlWithStatus200IsMalformed() throws {
+    let response = try Fixture.response(
+      "stooq/html_200_page.html", symbols: [Symbol("AAPL")], receivedAt: utc("2022-12-09T21:05:00Z"), source: "stooq")
+    let error = #expect(throws: ProviderError.self) { try adapter.parse(response) }
     #expect(isMalformed(error))
     expectSafe(error, hiding: "never-a-key")
   }
 
-  @Test func dailyHitsLimitIsQuotaExhausted() {
-    #expect(throws: ProviderError.quotaExhausted) {
-      try adapter.parse(snapshot("Exceeded the daily hits limit", symbols: [Symbol("AAPL")]))
-    }
+  @Test func dailyHitsLimitIsQuotaExhausted() throws {
+    let response = try Fixture.response(
+      "stooq/error_daily_hits_limit.txt", symbols: [Symbol("AAPL")], receivedAt: utc("2022-12-09T21:05:00Z"),
+      source: "stooq")
+    #expect(throws: ProviderError.quotaExhausted) { try adapter.parse(response) }
   }
 
   @Test func mapsSymbols() {
@@ -63,8 +65,20 @@ import Testing
     #expect(adapter.providerSymbol(for: Symbol("EURUSD=X")) == "eurusd")
     #expect(adapter.providerSymbol(for: Symbol("VOD.L")) == "vod.uk")
     #expect(adapter.providerSymbol(for: Symbol("7203.T")) == "7203.jp")
-    #expect(adapter.providerSymbol(for: Symbol("0700.HK")) == nil)
-    #expect(adapter.providerSymbol(for: Symbol("BTC-USD")) == nil)
-    #expect(adapter.providerSymbol(for: Symbol("^VIX")) == nil)
+    #expect(adapter.providerSymbol(for: Symbol("0700.HK")) == "0700.hk")
+    #expect(adapter.providerSymbol(for: Symbol("BTC-USD")) == "btcusd")
+    #expect(adapter.providerSymbol(for: Symbol("^GSPC")) == "^spx")
+    #expect(adapter.providerSymbol(for: Symbol("^VIX")) == "^vix")
+    #expect(adapter.providerSymbol(for: Symbol("GC=F")) == "gc.f")
+    // No rule: asked as it is; Stooq answers N/D if it has nothing.
+    #expect(adapter.providerSymbol(for: Symbol("ASML.AS")) == "asml.as")
+  }
+
+  @Test func theAnswerForAnIndexMapsBackToTheCanonicalSymbol() throws {
+    let body = "Symbol,Date,Time,Open,High,Low,Close,Volume\r\n^SPX,2023-07-03,19:00:05,4450.48,4456.46,4442.29,4455.59,0\r\n"
+    let spx = try quote(
+      try adapter.parse(snapshot(body, symbols: [Symbol("^GSPC")], receivedAt: utc("2023-07-03T18:00:00Z")))[
+        Symbol("^GSPC")])
+    #expect(spx.price == 4455.59)
   }
 }

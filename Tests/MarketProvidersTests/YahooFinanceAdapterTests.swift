@@ -104,4 +104,29 @@ import Testing
     #expect(isMalformed(error))
     expectSafe(error, hiding: "COOKIEvalue")
   }
+
+  @Test func plainTooManyRequestsIsRateLimitedAndEmptyResultsAreUnknown() throws {
+    let limited = try Fixture.response(
+      "yfinance/error_429_too_many_requests.txt", status: 429, symbols: [Symbol("AAPL"), Symbol("MSFT")],
+      receivedAt: utc("2025-02-20T12:00:00Z"), source: "yahoo")
+    #expect(throws: ProviderError.rateLimited(retryAfter: nil)) { try quoteAdapter.parse(limited) }
+    let empty = try Fixture.response(
+      "yfinance/v7_quote_empty_result.json", symbols: [Symbol("ZZZZ"), Symbol("QQQQQ")],
+      receivedAt: utc("2025-02-20T12:00:00Z"), source: "yahoo")
+    let results = try quoteAdapter.parse(empty)
+    #expect(failure(results[Symbol("ZZZZ")]) == .unknownSymbol(Symbol("ZZZZ")))
+    #expect(failure(results[Symbol("QQQQQ")]) == .unknownSymbol(Symbol("QQQQQ")))
+  }
+
+  /// `chart.error` and `finance.error` are read by their words, not only their code.
+  @Test func errorEnvelopesAreReadByTheirWords() throws {
+    let tooMany = snapshot(
+      #"{"chart": {"result": null, "error": {"code": "Too Many Requests", "description": "Rate limited. Try after a while."}}}"#,
+      status: 200, symbols: [Symbol("AAPL")])
+    #expect(throws: ProviderError.rateLimited(retryAfter: nil)) { try chart.parse(tooMany) }
+    let serverError = snapshot(
+      #"{"finance": {"result": null, "error": {"code": "Internal Server Error", "description": "Service temporarily unavailable"}}}"#,
+      status: 500, symbols: [Symbol("AAPL")])
+    #expect(throws: ProviderError.upstreamStatus(500)) { try chart.parse(serverError) }
+  }
 }

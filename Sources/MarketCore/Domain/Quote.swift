@@ -21,12 +21,15 @@ public struct Quote: MarketValue, Hashable, Codable {
   public var source: ProviderID
   /// Prices from the embedded simulated market are never real and are always marked so.
   public var isSimulated: Bool
+  /// True when the provider publishes the price with a deliberate delay (Cboe's free quotes,
+  /// 15 minutes), so screens and tools can say so, as they do for stale and simulated ones.
+  public var isDelayed: Bool
 
   public init(
     symbol: Symbol, price: Double, change: Double? = nil, changePercent: Double? = nil,
     open: Double? = nil, high: Double? = nil, low: Double? = nil, previousClose: Double? = nil,
     volume: Int64? = nil, currency: String? = nil, asOf: Date, receivedAt: Date,
-    source: ProviderID, isSimulated: Bool
+    source: ProviderID, isSimulated: Bool, isDelayed: Bool = false
   ) {
     self.symbol = symbol
     self.price = price
@@ -42,6 +45,7 @@ public struct Quote: MarketValue, Hashable, Codable {
     self.receivedAt = receivedAt
     self.source = source
     self.isSimulated = isSimulated
+    self.isDelayed = isDelayed
   }
 
   /// Approximate resident size, used to bound the cache by bytes.

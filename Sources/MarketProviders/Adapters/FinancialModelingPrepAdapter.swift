@@ -6,9 +6,12 @@ import MarketCore
 ///
 /// Both answer an array of objects with numeric prices and `timestamp` in epoch seconds; the
 /// percent change is `changePercentage` on stable and `changesPercentage` on v3, both already
-/// percent. An unknown symbol is simply absent (`[]`). Errors are `{"Error Message": …}`,
-/// with 429 for the rate limit ("Limit Reach ."), 401 for a bad key and 402 for a symbol or
-/// endpoint outside the plan.
+/// percent. An unknown symbol is simply absent (`[]`). Errors are `{"Error Message": …}`
+/// (sometimes `{"error": …}`), read by their words: "Limit Reach ." with 429 is the rate
+/// limit (its "upgrade your plan" notwithstanding), "Invalid API KEY" with 401 a bad key,
+/// "Legacy Endpoint" with 403 a key issued after 31 August 2025 calling `api/v3` (which it
+/// may never do), "Premium Query Parameter" with 402 or "Exclusive Endpoint" with 403 a
+/// symbol or endpoint outside the plan.
 public struct FinancialModelingPrepAdapter: HTTPQuoteAdapter {
   public enum Endpoint: Hashable, Sendable {
     case stable
@@ -29,19 +32,22 @@ public struct FinancialModelingPrepAdapter: HTTPQuoteAdapter {
     self.apiKey = apiKey
     self.endpoint = endpoint
     self.origin = origin
-    self.capabilities = ProviderCapabilities(
-      assetClasses: [.equity, .index, .crypto, .forex], exchanges: .all,
-      maximumBatchSize: endpoint == .stable ? 1 : maximumBatchSize)
+    self.capabilities = ProviderCapabilities(maximumBatchSize: endpoint == .stable ? 1 : maximumBatchSize)
   }
 
-  /// Equities and indices keep Yahoo's spelling (`BRK-B`, `0700.HK`, `^GSPC`); pairs drop
-  /// their punctuation (`BTCUSD`, `EURUSD`).
   public func providerSymbol(for symbol: Symbol) -> String? {
-    guard capabilities.canServe(symbol) else { return nil }
+    capabilities.canServe(symbol) ? Self.fmpSymbol(for: symbol) : nil
+  }
+
+  /// Equities and indices keep Yahoo's spelling, which is FMP's (`BRK-B`, `0700.HK`,
+  /// `ASML.AS`, `^GSPC`); pairs drop their punctuation (`BTCUSD`, `EURUSD`); continuous
+  /// futures become FMP's commodity symbols (`GCUSD` for `GC=F`). Anything else is passed
+  /// through as it is.
+  static func fmpSymbol(for symbol: Symbol) -> String {
     switch symbol.assetClass {
-    case .equity, .index: return symbol.text
-    case .crypto, .forex: return symbol.currencyPair.map { $0.base + $0.quote }
-    case .future: return nil
+    case .equity, .index: symbol.text
+    case .crypto, .forex: symbol.currencyPair.map { $0.base + $0.quote } ?? symbol.text
+    case .future: symbol.futuresRoot.map { $0 + "USD" } ?? symbol.text
     }
   }
 
@@ -64,19 +70,30 @@ public struct FinancialModelingPrepAdapter: HTTPQuoteAdapter {
   }
 
   public func parse(_ response: HTTPResponseSnapshot) throws(ProviderError) -> [Symbol: Result<Quote, ProviderError>] {
+    try parseWithRepairs(response).withoutRepairs
+  }
+
+  public func parseWithRepairs(
+    _ response: HTTPResponseSnapshot
+  ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>] {
     let document: JSONValue
     do {
       document = try ResponseTriage.json(response, redacting: [apiKey])
     } catch {
+      // An edge's HTML page or a plain-text answer: its words, then its status, say what.
+      if !response.isSuccess, let perSymbol = try ResponseTriage.classifyText(of: response) {
+        return perSymbol
+      }
       throw ResponseTriage.statusError(for: response) ?? error
     }
     if let message = document["Error Message"]?.stringValue ?? document["error"]?.stringValue {
-      if let perSymbol = try errorResult(message, response) { return perSymbol }
+      if let perSymbol = try ResponseTriage.classify(message, response) { return perSymbol }
+      throw ResponseTriage.statusError(for: response) ?? .upstreamStatus(400)
     }
     if let statusError = ResponseTriage.statusError(for: response) { throw statusError }
     guard let rows = document.arrayValue else { throw ResponseTriage.malformed(response.body, redacting: [apiKey]) }
     let requested = requestedSymbols(of: response)
-    var quotes: [Symbol: Result<Quote, ProviderError>] = [:]
+    var quotes: [Symbol: Result<NormalizedQuote, ProviderError>] = [:]
     for row in rows {
       guard let echoed = row["symbol"]?.stringValue, let symbol = requested[echoed.uppercased()] else { continue }
       let draft = QuoteDraft(
@@ -86,27 +103,11 @@ public struct FinancialModelingPrepAdapter: HTTPQuoteAdapter {
         open: row["open"]?.doubleValue, high: row["dayHigh"]?.doubleValue, low: row["dayLow"]?.doubleValue,
         previousClose: row["previousClose"]?.doubleValue, volume: row["volume"]?.doubleValue,
         asOf: .reading(row["timestamp"]) { $0.int64Value.flatMap(MarketTime.date(epochSeconds:)) })
-      quotes[symbol] = draft.normalized(
+      quotes[symbol] = draft.normalizedWithRepairs(
         symbol: symbol, decimals: PricePrecision.decimals(for: symbol.assetClass), receivedAt: response.receivedAt,
         source: response.source)
     }
     for symbol in response.symbols where quotes[symbol] == nil { quotes[symbol] = .failure(.unknownSymbol(symbol)) }
     return quotes
-  }
-
-  /// Throws for whole-response errors; returns per-symbol `unsupportedSymbol` when the plan
-  /// does not cover what was asked (402), which is no fault of the provider.
-  private func errorResult(
-    _ message: String, _ response: HTTPResponseSnapshot
-  ) throws(ProviderError) -> [Symbol: Result<Quote, ProviderError>]? {
-    let lowered = message.lowercased()
-    if response.status == 429 || lowered.contains("limit reach") {
-      throw .rateLimited(retryAfter: ResponseTriage.retryAfter(in: response))
-    }
-    if response.status == 401 || response.status == 403 || lowered.contains("api key") { throw .unauthorized }
-    if response.status == 402 || lowered.contains("premium") || lowered.contains("subscription") {
-      return Dictionary(uniqueKeysWithValues: response.symbols.map { ($0, .failure(.unsupportedSymbol($0))) })
-    }
-    throw ResponseTriage.statusError(for: response) ?? .upstreamStatus(400)
   }
 }

@@ -5,9 +5,15 @@ import MarketCore
 ///
 /// The body is single-letter keys (`c`, `h`, `l`, `o`, `pc`, `t` in epoch seconds); `d` and
 /// `dp` (percent) only exist since 2021 and are derived when absent. An unknown symbol is not
-/// an error but a body of zeros. A 429 (also what a missing token gets) is plain text.
-/// Crypto (`BINANCE:BTCUSDT`, priced in USDT rather than USD), forex and indices need
-/// premium plans or carry another currency, so they are declared unsupported.
+/// an error but a body of zeros. Failures are `{"error": …}` (with 200, 401 or 403) or plain
+/// text (429), read by their words: "Invalid API key" is a bad token, "API limit reached.
+/// Please try again later" the rate limit, but "API limit reached. Please sign up for a free
+/// account" is what a request without a token gets; "You don't have access to this resource"
+/// and "Symbol not supported" are the plan not covering the symbol.
+///
+/// Finnhub documents the quote endpoint for US stocks: other markets are for Enterprise
+/// clients and indices for premium plans, so those are refused up front, as are crypto and
+/// forex, which the quote endpoint does not document at all.
 public struct FinnhubAdapter: HTTPQuoteAdapter {
   public let id: ProviderID
   public let token: Secret
@@ -39,18 +45,28 @@ public struct FinnhubAdapter: HTTPQuoteAdapter {
   }
 
   public func parse(_ response: HTTPResponseSnapshot) throws(ProviderError) -> [Symbol: Result<Quote, ProviderError>] {
+    try parseWithRepairs(response).withoutRepairs
+  }
+
+  public func parseWithRepairs(
+    _ response: HTTPResponseSnapshot
+  ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>] {
     let document: JSONValue
     do {
       document = try ResponseTriage.json(response, redacting: [token])
     } catch {
+      // The 429 (also what a missing token gets) is plain text.
+      if !response.isSuccess, let perSymbol = try ResponseTriage.classifyText(of: response) {
+        return perSymbol
+      }
       throw ResponseTriage.statusError(for: response) ?? error
     }
-    if let statusError = ResponseTriage.statusError(for: response) { throw statusError }
     // `{"error": "You don't have access to this resource."}` can come with 200.
     if let message = document["error"]?.stringValue {
-      if message.lowercased().contains("access") || message.lowercased().contains("api key") { throw .unauthorized }
-      throw ResponseTriage.malformed(response.body, redacting: [token])
+      if let perSymbol = try ResponseTriage.classify(message, response) { return perSymbol }
+      throw ResponseTriage.statusError(for: response) ?? ResponseTriage.malformed(response.body, redacting: [token])
     }
+    if let statusError = ResponseTriage.statusError(for: response) { throw statusError }
     guard document["c"] != nil, let symbol = response.symbols.first else {
       throw ResponseTriage.malformed(response.body, redacting: [token])
     }
@@ -66,7 +82,7 @@ public struct FinnhubAdapter: HTTPQuoteAdapter {
       open: prices[3], high: prices[1], low: prices[2], previousClose: prices[4],
       asOf: .reading(document["t"]) { $0.int64Value.flatMap(MarketTime.date(epochSeconds:)) })
     return [
-      symbol: draft.normalized(
+      symbol: draft.normalizedWithRepairs(
         symbol: symbol, decimals: PricePrecision.decimals(for: symbol.assetClass), receivedAt: response.receivedAt,
         source: response.source)
     ]

@@ -7,9 +7,16 @@ import MarketCore
 /// `change_percent` is a fraction (0.0430957 for +4.31 %) and is converted to percent;
 /// yfinance-backed results carry no `change`/`change_percent`, which are then derived from
 /// `last_price` and `prev_close`. `last_timestamp` is a naive ISO time, read as UTC.
-/// Errors are `{"detail": …}` (a string, or a list for validation errors) with 400, 401, 422
-/// or 500; an empty result is a bare 204. A result with `"simulated": true` (only
-/// `lianyaohu simulate` sends one) yields a quote marked simulated.
+///
+/// Failures are `{"detail": …}`. openbb-api wraps whatever its backend raised: an
+/// `OpenBBError` (the backend's own error, an `UnauthorizedError`, a missing credential)
+/// becomes a 400 whose `detail` is the error's text, which usually quotes the backend's
+/// status and message ("FMP Error Message -> Status code: 429 -> Limit Reach ."); an
+/// unexpected exception becomes a 500; a proxy in front may answer 502–504. So the words of
+/// `detail` decide (``ErrorMessage``), and the status only when they say nothing. An empty
+/// result is a bare 204 (`EmptyDataError`); a validation failure is a 422 whose `detail` is
+/// a list, reported as that 422. A result with `"simulated": true` (only `lianyaohu simulate` sends one) yields a
+/// quote marked simulated.
 public struct OpenBBAdapter: HTTPQuoteAdapter {
   /// HTTP Basic credentials, for an API started with `OPENBB_API_AUTH`.
   public struct BasicCredentials: Hashable, Sendable {
@@ -38,16 +45,39 @@ public struct OpenBBAdapter: HTTPQuoteAdapter {
     self.origin = origin
     self.backend = backend
     self.credentials = credentials
-    // yfinance takes Yahoo's symbols for every asset class; the other backends are asked for
-    // US equities only, where every one of them uses the plain ticker.
-    self.capabilities =
-      backend == "yfinance"
-      ? ProviderCapabilities(maximumBatchSize: maximumBatchSize)
-      : ProviderCapabilities(assetClasses: [.equity], exchanges: .unitedStatesOnly, maximumBatchSize: maximumBatchSize)
+    self.capabilities = Self.capabilities(of: backend, maximumBatchSize: maximumBatchSize)
   }
 
+  /// What each backend's equity quote serves, as its OpenBB provider and the service behind
+  /// it document; a backend we have no rule for is asked for anything.
+  private static func capabilities(of backend: String, maximumBatchSize: Int) -> ProviderCapabilities {
+    switch backend {
+    // FMP's quote endpoint takes indices, pairs and commodity futures too.
+    case "fmp": ProviderCapabilities(maximumBatchSize: maximumBatchSize)
+    // Intrinio's real-time prices come from US venues (IEX, Nasdaq, Cboe) only.
+    case "intrinio":
+      ProviderCapabilities(assetClasses: [.equity], exchanges: .unitedStatesOnly, maximumBatchSize: maximumBatchSize)
+    case "cboe":
+      ProviderCapabilities(assetClasses: [.equity, .index], exchanges: .unitedStatesOnly, maximumBatchSize: maximumBatchSize)
+    case "tmx":
+      ProviderCapabilities(
+        assetClasses: [.equity], exchanges: .unitedStatesAnd(TMXAdapter.suffixes), maximumBatchSize: maximumBatchSize)
+    default: ProviderCapabilities(maximumBatchSize: maximumBatchSize)
+    }
+  }
+
+  /// The symbol as the backend takes it: yfinance takes Yahoo's own, fmp FMP's (`BTCUSD`),
+  /// intrinio the dotted share class (`BRK.B`), cboe the index name (`SPX`, `VIX`), tmx the
+  /// bare Canadian ticker (`SHOP`); any other backend gets the canonical symbol.
   public func providerSymbol(for symbol: Symbol) -> String? {
-    capabilities.canServe(symbol) ? symbol.text : nil
+    guard capabilities.canServe(symbol) else { return nil }
+    switch backend {
+    case "fmp": return FinancialModelingPrepAdapter.fmpSymbol(for: symbol)
+    case "intrinio": return symbol.text.replacingAll("-", with: ".")
+    case "cboe": return symbol.indexName.map { CboeAdapter.cboeIndexName(for: $0) } ?? symbol.text
+    case "tmx": return TMXAdapter.tmxSymbol(for: symbol)
+    default: return symbol.text
+    }
   }
 
   public func makeRequest(for symbols: [Symbol]) throws(ProviderError) -> HTTPRequestSpec {
@@ -67,30 +97,45 @@ public struct OpenBBAdapter: HTTPQuoteAdapter {
   }
 
   public func parse(_ response: HTTPResponseSnapshot) throws(ProviderError) -> [Symbol: Result<Quote, ProviderError>] {
+    try parseWithRepairs(response).withoutRepairs
+  }
+
+  public func parseWithRepairs(
+    _ response: HTTPResponseSnapshot
+  ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>] {
     // OpenBB's EmptyDataError: nothing found for any requested symbol.
-    if response.status == 204 {
-      return Dictionary(uniqueKeysWithValues: response.symbols.map { ($0, .failure(.unknownSymbol($0))) })
-    }
-    guard response.isSuccess else { throw error(for: response) }
+    if response.status == 204 { return response.failingEverySymbol { .unknownSymbol($0) } }
+    guard response.isSuccess else { return try failure(response) }
     let document = try ResponseTriage.json(response, redacting: secrets)
     guard let results = document["results"], let rows = results.arrayValue ?? (results.isNull ? [] : nil) else {
       throw ResponseTriage.malformed(response.body, redacting: secrets)
     }
     let requested = requestedSymbols(of: response)
-    var quotes: [Symbol: Result<Quote, ProviderError>] = [:]
+    var quotes: [Symbol: Result<NormalizedQuote, ProviderError>] = [:]
     for row in rows {
       guard let echoed = row["symbol"]?.stringValue, let symbol = requested[echoed.uppercased()] else { continue }
-      var result = draft(from: row).normalized(
+      // A backend that knows the instrument but has no price for it (yfinance's `currentPrice`
+      // is absent for indices and funds, and openbb-api leaves absent fields out): not this
+      // provider's failure, not an unknown symbol. A price field that is there but unreadable
+      // (null, text) is malformed like anywhere else.
+      guard row["last_price"] != nil || row["close"] != nil else {
+        quotes[symbol] = .failure(.unsupportedSymbol(symbol))
+        continue
+      }
+      var result = draft(from: row).normalizedWithRepairs(
         symbol: symbol, decimals: PricePrecision.decimals(for: symbol.assetClass), receivedAt: response.receivedAt,
         source: response.source)
       // `lianyaohu simulate` marks its made-up prices; OpenBB itself has no such field.
-      if case .bool(true)? = row["simulated"], case .success(var quote) = result {
-        quote.isSimulated = true
-        result = .success(quote)
+      if case .bool(true)? = row["simulated"], case .success(var normalized) = result {
+        normalized.quote.isSimulated = true
+        result = .success(normalized)
       }
       quotes[symbol] = result
     }
-    for symbol in response.symbols where quotes[symbol] == nil { quotes[symbol] = .failure(.unknownSymbol(symbol)) }
+    let warnings = (document["warnings"]?.arrayValue ?? []).compactMap { $0["message"]?.stringValue ?? $0.stringValue }
+    for symbol in response.symbols where quotes[symbol] == nil {
+      quotes[symbol] = .failure(missingSymbolError(symbol, warnings: warnings, response))
+    }
     return quotes
   }
 
@@ -110,27 +155,77 @@ public struct OpenBBAdapter: HTTPQuoteAdapter {
       })
   }
 
-  /// Maps a failed response using its `detail`. A 400 is OpenBB relaying its backend's
-  /// failure, so the message decides: a backend credential problem is `unauthorized` here too.
-  private func error(for response: HTTPResponseSnapshot) -> ProviderError {
-    let detail = (try? JSONValue(parsing: response.body)).flatMap { Self.detailText($0["detail"]) } ?? ""
-    switch response.status {
-    case 400:
-      let lowered = detail.lowercased()
-      if lowered.contains("unauthorized") || lowered.contains("credentials") || lowered.contains("api key") {
-        return .unauthorized
-      }
-      if lowered.contains("rate limit") || lowered.contains("limit reach") || lowered.contains("too many requests") {
-        return .rateLimited(retryAfter: ResponseTriage.retryAfter(in: response))
-      }
-      return .upstreamStatus(400)
-    default:
-      return ResponseTriage.statusError(for: response) ?? .upstreamStatus(response.status)
+  /// A symbol absent from the results: the backends turn per-symbol failures into warnings
+  /// ("Error getting data for ZZZZ: …"), so a warning that names the symbol, or one about the
+  /// whole call (a rate limit), says why; without one the symbol is unknown.
+  private func missingSymbolError(
+    _ symbol: Symbol, warnings: [String], _ response: HTTPResponseSnapshot
+  ) -> ProviderError {
+    let name = providerSymbol(for: symbol)?.uppercased() ?? symbol.text
+    let naming = warnings.filter { Self.mentions($0.uppercased(), token: name) }
+    for warning in naming {
+      if let meaning = ErrorMessage.meaning(of: warning) { return meaning.error(for: symbol) }
     }
+    for warning in warnings {
+      guard let meaning = ErrorMessage.meaning(of: warning) else { continue }
+      switch meaning {
+      case .rateLimited, .quotaExhausted, .unauthorized: return meaning.error(for: symbol)
+      default: continue
+      }
+    }
+    return .unknownSymbol(symbol)
   }
 
-  /// `detail` as text: a plain string, or the `msg` fields of a validation error list.
-  private static func detailText(_ detail: JSONValue?) -> String? {
+  /// A failed response, read by its `detail` first (see the type's documentation); per-symbol
+  /// answers (unknown, outside the plan) come back as results, the rest are thrown.
+  private func failure(
+    _ response: HTTPResponseSnapshot
+  ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>] {
+    let document =
+      response.body.count <= ResponseTriage.maximumBodyBytes ? try? JSONValue(parsing: response.body) : nil
+    let detail = document?["detail"]
+    // FastAPI's validation list: parameters openbb-api refused. A client error (not a
+    // breaker fault, not an unknown symbol), whichever parameter it names.
+    if let items = detail?.arrayValue, items.contains(where: { $0["loc"] != nil }) {
+      throw .upstreamStatus(response.status)
+    }
+    guard let document else {
+      // A proxy's page in front of openbb-api (502 while it restarts), or plain text.
+      if let perSymbol = try ResponseTriage.classifyText(of: response) { return perSymbol }
+      throw ResponseTriage.statusError(for: response) ?? .upstreamStatus(response.status)
+    }
+    let text = Self.detailText(detail) ?? document["message"]?.stringValue ?? document["error"]?.stringValue ?? ""
+    // openbb-api's own answers that are about its setup, not about the data: a route that
+    // does not exist (FastAPI's bare "Not Found"), a backend that is not installed.
+    let isSetupError = (response.status == 404 && text == "Not Found") || text.contains("registry")
+    if !isSetupError, let meaning = ErrorMessage.meaning(of: text) {
+      let resolved = meaning.preferringRetryAfter(ResponseTriage.retryAfter(in: response))
+      if let error = resolved.requestError { throw error }
+      return response.failingEverySymbol { resolved.error(for: $0) }
+    }
+    throw ResponseTriage.statusError(for: response) ?? .upstreamStatus(response.status)
+  }
+
+  /// True when `text` contains `token` as a whole word (`AAPL` in "data for AAPL:", not `A`
+  /// in "AAPL").
+  static func mentions(_ text: String, token: String) -> Bool {
+    guard !token.isEmpty else { return false }
+    var rest = text[...]
+    while let range = rest.firstRange(of: token) {
+      let before = range.lowerBound == text.startIndex ? nil : text[text.index(before: range.lowerBound)]
+      let after = range.upperBound == text.endIndex ? nil : text[range.upperBound]
+      let isBoundary = { (character: Character?) in
+        guard let character else { return true }
+        return !(character.isLetter || character.isNumber || character == "." || character == "-" || character == "^")
+      }
+      if isBoundary(before), isBoundary(after) { return true }
+      rest = text[range.upperBound...]
+    }
+    return false
+  }
+
+  /// `detail` as text: a plain string, or the `msg` fields (or strings) of a list.
+  static func detailText(_ detail: JSONValue?) -> String? {
     guard let detail else { return nil }
     if let text = detail.stringValue { return text }
     if let items = detail.arrayValue {

@@ -1,15 +1,19 @@
 import Foundation
 import MarketCore
 
-/// Polygon.io: previous day's bar (`/v2/aggs/ticker/{T}/prev`, stocks, crypto `X:BTCUSD` and
-/// forex `C:EURUSD`) or last trade (`/v2/last/trade/{T}`, stocks only), one ticker per call.
+/// Polygon.io: previous day's bar (`/v2/aggs/ticker/{T}/prev`: stocks, indices `I:SPX`,
+/// crypto `X:BTCUSD`, forex `C:EURUSD`) or last trade (`/v2/last/trade/{T}`, stocks only),
+/// one ticker per call.
 ///
 /// The key goes in the `apiKey` query parameter or an `Authorization: Bearer` header.
 /// Aggregate times are epoch milliseconds, trade times epoch nanoseconds (beyond 2^53, so
 /// read as `Int64`). The top-level `status` is not a verdict by itself (`DELAYED` and
-/// `POLYFEEDPLUS` accompany good data): data present is data; `NOT_AUTHORIZED` is the plan
-/// refusing, `ERROR` carries the reason in `error`, `NOT_FOUND` is an unknown ticker.
-/// Indices (`I:SPX` for `^GSPC`) need a separate plan and a name table, so are not served.
+/// `POLYFEEDPLUS` accompany good data): data present is data. Failures are JSON with a
+/// `status` and the reason in `error` or `message`, under 400, 401, 403 or 429:
+/// `NOT_AUTHORIZED` ("You are not entitled to this data") is the plan not covering the
+/// ticker, so the symbol is unsupported here, not the key wrong; `ERROR` is read by its words
+/// (a missing or unknown key, the per-minute limit); `NOT_FOUND` is an unknown ticker.
+/// Polygon's stocks cover US exchanges only, so other listings are refused up front.
 public struct PolygonAdapter: HTTPQuoteAdapter {
   public enum Endpoint: Hashable, Sendable {
     case previousClose
@@ -37,21 +41,28 @@ public struct PolygonAdapter: HTTPQuoteAdapter {
     self.endpoint = endpoint
     self.authentication = authentication
     self.origin = origin
+    // Aggregates serve every market Polygon has; last trade is a stocks endpoint. Futures
+    // are a separate product this API does not quote.
     self.capabilities = ProviderCapabilities(
-      assetClasses: endpoint == .previousClose ? [.equity, .crypto, .forex] : [.equity], exchanges: .unitedStatesOnly,
-      maximumBatchSize: 1)
+      assetClasses: endpoint == .previousClose ? [.equity, .index, .crypto, .forex] : [.equity],
+      exchanges: .unitedStatesOnly, maximumBatchSize: 1)
   }
 
-  /// `BRK.B`, `X:BTCUSD`, `C:EURUSD`.
+  /// `BRK.B`, `I:SPX`, `X:BTCUSD`, `C:EURUSD`; an index without a rule keeps its name
+  /// (`^OEX` → `I:OEX`).
   public func providerSymbol(for symbol: Symbol) -> String? {
     guard capabilities.canServe(symbol) else { return nil }
     switch symbol.assetClass {
     case .equity: return symbol.text.replacingAll("-", with: ".")
-    case .crypto: return symbol.currencyPair.map { "X:" + $0.base + $0.quote }
-    case .forex: return symbol.currencyPair.map { "C:" + $0.base + $0.quote }
-    case .index, .future: return nil
+    case .index: return symbol.indexName.map { "I:" + (Self.indexNames[String($0)] ?? String($0)) }
+    case .crypto: return "X:" + (symbol.currencyPair.map { $0.base + $0.quote } ?? symbol.text)
+    case .forex: return "C:" + (symbol.currencyPair.map { $0.base + $0.quote } ?? symbol.text)
+    case .future: return nil
     }
   }
+
+  /// Yahoo's index names that Polygon spells otherwise.
+  private static let indexNames = ["GSPC": "SPX", "IXIC": "COMP"]
 
   public func makeRequest(for symbols: [Symbol]) throws(ProviderError) -> HTTPRequestSpec {
     let (_, ticker) = try mappedBatch(symbols)[0]
@@ -76,26 +87,36 @@ public struct PolygonAdapter: HTTPQuoteAdapter {
   }
 
   public func parse(_ response: HTTPResponseSnapshot) throws(ProviderError) -> [Symbol: Result<Quote, ProviderError>] {
+    try parseWithRepairs(response).withoutRepairs
+  }
+
+  public func parseWithRepairs(
+    _ response: HTTPResponseSnapshot
+  ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>] {
     let document: JSONValue
     do {
       document = try ResponseTriage.json(response, redacting: [apiKey])
     } catch {
+      if !response.isSuccess, let perSymbol = try ResponseTriage.classifyText(of: response) {
+        return perSymbol
+      }
       throw ResponseTriage.statusError(for: response) ?? error
     }
     guard document.objectValue != nil, let symbol = response.symbols.first else {
       throw ResponseTriage.malformed(response.body, redacting: [apiKey])
     }
     let status = document["status"]?.stringValue ?? ""
-    if status == "NOT_AUTHORIZED" { throw .unauthorized }
+    // The plan does not include this ticker (an index or a market the key lacks).
+    if status == "NOT_AUTHORIZED" { return [symbol: .failure(.unsupportedSymbol(symbol))] }
     if status == "NOT_FOUND" || response.status == 404 { return [symbol: .failure(.unknownSymbol(symbol))] }
-    if let statusError = ResponseTriage.statusError(for: response) { throw statusError }
+    if !response.isSuccess || status == "ERROR" { return try failure(document, response) }
     let draft: QuoteDraft?
     switch endpoint {
     case .previousClose:
       guard let bars = document["results"]?.arrayValue else {
         // `{"resultsCount": 0, "status": "OK"}` without `results`: no such ticker.
         if document["resultsCount"]?.int64Value == 0 { return [symbol: .failure(.unknownSymbol(symbol))] }
-        throw failure(document, response)
+        throw ResponseTriage.malformed(response.body, redacting: [apiKey])
       }
       draft = bars.first.map { bar in
         QuoteDraft(
@@ -105,7 +126,7 @@ public struct PolygonAdapter: HTTPQuoteAdapter {
       }
     case .lastTrade:
       guard let trade = document["results"], trade.objectValue != nil else {
-        throw failure(document, response)
+        throw ResponseTriage.malformed(response.body, redacting: [apiKey])
       }
       draft = QuoteDraft(
         price: trade["p"]?.doubleValue,
@@ -113,21 +134,22 @@ public struct PolygonAdapter: HTTPQuoteAdapter {
     }
     guard let draft else { return [symbol: .failure(.unknownSymbol(symbol))] }
     return [
-      symbol: draft.normalized(
+      symbol: draft.normalizedWithRepairs(
         symbol: symbol, decimals: PricePrecision.decimals(for: symbol.assetClass), receivedAt: response.receivedAt,
         source: response.source)
     ]
   }
 
-  /// A 200 without data: `status: ERROR` says why in `error`; anything else is malformed.
-  private func failure(_ document: JSONValue, _ response: HTTPResponseSnapshot) -> ProviderError {
-    let message = (document["error"]?.stringValue ?? document["message"]?.stringValue ?? "").lowercased()
-    if message.contains("maximum requests") || message.contains("rate limit") {
-      return .rateLimited(retryAfter: ResponseTriage.retryAfter(in: response))
+  /// A failure body (`status: ERROR`, or any status but 2xx): its `error` or `message` says
+  /// why; without words we can read, the HTTP status decides, and a 200 is malformed.
+  private func failure(
+    _ document: JSONValue, _ response: HTTPResponseSnapshot
+  ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>] {
+    if let message = document["error"]?.stringValue ?? document["message"]?.stringValue,
+      let perSymbol = try ResponseTriage.classify(message, response)
+    {
+      return perSymbol
     }
-    if message.contains("api key") || message.contains("not entitled") || message.contains("not authorized") {
-      return .unauthorized
-    }
-    return ResponseTriage.malformed(response.body, redacting: [apiKey])
+    throw ResponseTriage.statusError(for: response) ?? ResponseTriage.malformed(response.body, redacting: [apiKey])
   }
 }

@@ -8,14 +8,22 @@ import MarketCore
 /// allowance running out is a plain-text 200 ("Exceeded the daily hits limit"). Date and
 /// time are Stooq's local time (Europe/Warsaw, CET/CEST) with no zone, converted to UTC here.
 /// The light quote has no previous close, so change fields stay empty.
+///
+/// Stooq documents no coverage, so nothing is refused up front: US listings get `.us`, the
+/// markets it names by country get theirs (`vod.uk`, `sap.de`, `7203.jp`, `0700.hk`), indices
+/// and futures its own spelling (`^spx`, `gc.f`), pairs are run together (`eurusd`, `btcusd`),
+/// and anything else is sent lower-cased as it is; what Stooq lacks comes back as `N/D`.
 public struct StooqAdapter: HTTPQuoteAdapter {
   public let id: ProviderID
   public let origin: String
-  public let capabilities = ProviderCapabilities(
-    assetClasses: [.equity, .forex], exchanges: .unitedStatesAnd(Set(Self.marketSuffixes.keys)), maximumBatchSize: 1)
+  public let capabilities = ProviderCapabilities(maximumBatchSize: 1)
 
   /// Stooq's market suffix for each canonical (Yahoo) exchange suffix.
-  private static let marketSuffixes: [String: String] = ["L": "uk", "DE": "de", "T": "jp"]
+  private static let marketSuffixes: [String: String] = ["L": "uk", "DE": "de", "T": "jp", "HK": "hk"]
+  /// Stooq's names for the indices Yahoo spells otherwise.
+  private static let indexNames: [String: String] = [
+    "GSPC": "spx", "IXIC": "ndq", "N225": "nkx", "FTSE": "ukx", "GDAXI": "dax", "FCHI": "cac",
+  ]
   /// Stooq stamps quotes with Warsaw wall time.
   static let timeZone = TimeZone(identifier: "Europe/Warsaw")
 
@@ -24,17 +32,20 @@ public struct StooqAdapter: HTTPQuoteAdapter {
     self.origin = origin
   }
 
-  /// `aapl.us`, `brk-b.us`, `vod.uk`, `eurusd`.
+  /// `aapl.us`, `brk-b.us`, `vod.uk`, `^spx`, `eurusd`, `gc.f`.
   public func providerSymbol(for symbol: Symbol) -> String? {
-    guard capabilities.canServe(symbol) else { return nil }
     switch symbol.assetClass {
     case .equity:
       guard let suffix = symbol.exchangeSuffix else { return symbol.text.lowercased() + ".us" }
-      return Self.marketSuffixes[String(suffix)].map { symbol.localTicker.lowercased() + "." + $0 }
-    case .forex:
-      return symbol.currencyPair.map { ($0.base + $0.quote).lowercased() }
-    case .crypto, .index, .future:
-      return nil
+      guard let market = Self.marketSuffixes[String(suffix)] else { return symbol.text.lowercased() }
+      return symbol.localTicker.lowercased() + "." + market
+    case .index:
+      guard let name = symbol.indexName else { return symbol.text.lowercased() }
+      return "^" + (Self.indexNames[String(name)] ?? name.lowercased())
+    case .forex, .crypto:
+      return symbol.currencyPair.map { ($0.base + $0.quote).lowercased() } ?? symbol.text.lowercased()
+    case .future:
+      return symbol.futuresRoot.map { $0.lowercased() + ".f" } ?? symbol.text.lowercased()
     }
   }
 
@@ -50,13 +61,19 @@ public struct StooqAdapter: HTTPQuoteAdapter {
   }
 
   public func parse(_ response: HTTPResponseSnapshot) throws(ProviderError) -> [Symbol: Result<Quote, ProviderError>] {
-    if let statusError = ResponseTriage.statusError(for: response) { throw statusError }
-    guard !response.body.isEmpty else { throw .malformedBody(excerpt: "empty body") }
+    try parseWithRepairs(response).withoutRepairs
+  }
+
+  public func parseWithRepairs(
+    _ response: HTTPResponseSnapshot
+  ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>] {
     guard response.body.count <= ResponseTriage.maximumBodyBytes else {
       throw .malformedBody(excerpt: "body of \(response.body.count) bytes is too large")
     }
     let text = String(decoding: response.body, as: UTF8.self)
     if text.contains("Exceeded the daily hits limit") { throw .quotaExhausted }
+    if let statusError = ResponseTriage.statusError(for: response) { throw statusError }
+    guard !response.body.isEmpty else { throw .malformedBody(excerpt: "empty body") }
     let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
     guard let headerLine = lines.first, headerLine.lowercased().hasPrefix("symbol,") else {
       throw ResponseTriage.malformed(response.body, redacting: [])
@@ -66,7 +83,7 @@ public struct StooqAdapter: HTTPQuoteAdapter {
       throw ResponseTriage.malformed(response.body, redacting: [])
     }
     let requested = requestedSymbols(of: response)
-    var quotes: [Symbol: Result<Quote, ProviderError>] = [:]
+    var quotes: [Symbol: Result<NormalizedQuote, ProviderError>] = [:]
     for line in lines.dropFirst() {
       let cells = line.split(separator: ",", omittingEmptySubsequences: false)
       guard cells.count == columns.count else { throw ResponseTriage.malformed(response.body, redacting: []) }
@@ -83,7 +100,7 @@ public struct StooqAdapter: HTTPQuoteAdapter {
 
   private func quote(
     from cells: [Substring], columns: [String], symbol: Symbol, response: HTTPResponseSnapshot
-  ) -> Result<Quote, ProviderError> {
+  ) -> Result<NormalizedQuote, ProviderError> {
     func cell(_ name: String) -> Substring? {
       columns.firstIndex(of: name).map { cells[$0] }
     }
@@ -96,7 +113,7 @@ public struct StooqAdapter: HTTPQuoteAdapter {
     let draft = QuoteDraft(
       price: number("close"), open: number("open"), high: number("high"), low: number("low"),
       volume: number("volume"), asOf: .at(asOf))
-    return draft.normalized(
+    return draft.normalizedWithRepairs(
       symbol: symbol, decimals: PricePrecision.decimals(for: symbol.assetClass), receivedAt: response.receivedAt,
       source: response.source)
   }

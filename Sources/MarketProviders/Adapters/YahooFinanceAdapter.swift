@@ -4,9 +4,13 @@ import MarketCore
 /// Yahoo Finance: the v8 chart endpoint (one symbol, no credentials) by default, or the v7
 /// quote endpoint (batched) when a crumb and its cookie are configured.
 ///
-/// Symbols are Yahoo's own, so the canonical form is sent unchanged. Errors arrive as
-/// `chart.error`, `quoteResponse.error` or `finance.error` envelopes, or, for rate limits, as
-/// plain text (`Edge: Too Many Requests`) with 429.
+/// Symbols are Yahoo's own, so the canonical form is sent unchanged and every class is
+/// asked. Errors arrive as `chart.error`, `quoteResponse.error` or `finance.error` envelopes
+/// (`{"code": "Not Found", "description": "No data found, symbol may be delisted"}` is an
+/// unknown symbol, `{"code": "Unauthorized", "description": "Invalid Crumb"}` a stale
+/// session), read by their words; rate limits come as plain text (`Edge: Too Many Requests`,
+/// `Too Many Requests`) with 429, and edge failures as HTML pages, which only their status
+/// explains.
 public struct YahooFinanceAdapter: HTTPQuoteAdapter {
   /// The crumb and the cookie it was issued with; v7 quote rejects requests without them.
   public struct Session: Hashable, Sendable {
@@ -58,14 +62,21 @@ public struct YahooFinanceAdapter: HTTPQuoteAdapter {
   }
 
   public func parse(_ response: HTTPResponseSnapshot) throws(ProviderError) -> [Symbol: Result<Quote, ProviderError>] {
+    try parseWithRepairs(response).withoutRepairs
+  }
+
+  public func parseWithRepairs(
+    _ response: HTTPResponseSnapshot
+  ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>] {
     let document: JSONValue
     do {
       document = try ResponseTriage.json(response, redacting: secrets)
     } catch {
-      // Rate limits and edge errors come as plain text or HTML: the status says what happened.
+      // Rate limits come as plain text, edge errors as HTML pages.
+      if !response.isSuccess, let perSymbol = try ResponseTriage.classifyText(of: response) { return perSymbol }
       throw ResponseTriage.statusError(for: response) ?? error
     }
-    if let error = document["finance"]?["error"], !error.isNull { throw classify(error, response) }
+    if let error = document["finance"]?["error"], !error.isNull { return try failure(error, response) }
     if session == nil {
       return try parseChart(document, response)
     }
@@ -76,13 +87,13 @@ public struct YahooFinanceAdapter: HTTPQuoteAdapter {
 
   private func parseChart(
     _ document: JSONValue, _ response: HTTPResponseSnapshot
-  ) throws(ProviderError) -> [Symbol: Result<Quote, ProviderError>] {
+  ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>] {
     guard let chart = document["chart"], let symbol = response.symbols.first else {
       throw ResponseTriage.statusError(for: response) ?? ResponseTriage.malformed(response.body, redacting: secrets)
     }
     if let error = chart["error"], !error.isNull {
       if error["code"]?.stringValue == "Not Found" { return [symbol: .failure(.unknownSymbol(symbol))] }
-      throw classify(error, response)
+      return try failure(error, response)
     }
     if let statusError = ResponseTriage.statusError(for: response) { throw statusError }
     guard let meta = chart["result"]?[0]?["meta"], meta.objectValue != nil else {
@@ -102,17 +113,17 @@ public struct YahooFinanceAdapter: HTTPQuoteAdapter {
 
   private func parseQuote(
     _ document: JSONValue, _ response: HTTPResponseSnapshot
-  ) throws(ProviderError) -> [Symbol: Result<Quote, ProviderError>] {
+  ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>] {
     guard let quoteResponse = document["quoteResponse"] else {
       throw ResponseTriage.statusError(for: response) ?? ResponseTriage.malformed(response.body, redacting: secrets)
     }
-    if let error = quoteResponse["error"], !error.isNull { throw classify(error, response) }
+    if let error = quoteResponse["error"], !error.isNull { return try failure(error, response) }
     if let statusError = ResponseTriage.statusError(for: response) { throw statusError }
     guard let rows = quoteResponse["result"]?.arrayValue else {
       throw ResponseTriage.malformed(response.body, redacting: secrets)
     }
     let requested = requestedSymbols(of: response)
-    var quotes: [Symbol: Result<Quote, ProviderError>] = [:]
+    var quotes: [Symbol: Result<NormalizedQuote, ProviderError>] = [:]
     for row in rows {
       guard let echoed = row["symbol"]?.stringValue, let symbol = requested[echoed.uppercased()] else { continue }
       let draft = QuoteDraft(
@@ -133,18 +144,20 @@ public struct YahooFinanceAdapter: HTTPQuoteAdapter {
   /// to the asset-class default, never drop real ones (v7 prices carry 4 for a hint of 2).
   private func normalize(
     _ draft: QuoteDraft, _ symbol: Symbol, priceHint: JSONValue?, _ response: HTTPResponseSnapshot
-  ) -> Result<Quote, ProviderError> {
+  ) -> Result<NormalizedQuote, ProviderError> {
     let hint = priceHint?.int64Value.map { Int(min(max($0, 0), 10)) } ?? 0
-    return draft.normalized(
+    return draft.normalizedWithRepairs(
       symbol: symbol, decimals: max(hint, PricePrecision.decimals(for: symbol.assetClass)),
       receivedAt: response.receivedAt, source: response.source)
   }
 
-  /// `{"code": "Unauthorized", "description": "Invalid Crumb"}` and its relatives.
-  private func classify(_ error: JSONValue, _ response: HTTPResponseSnapshot) -> ProviderError {
-    let code = (error["code"]?.stringValue ?? "").lowercased()
-    if code == "unauthorized" || code == "forbidden" { return .unauthorized }
-    if code.contains("too many requests") { return .rateLimited(retryAfter: ResponseTriage.retryAfter(in: response)) }
-    return ResponseTriage.statusError(for: response) ?? ResponseTriage.malformed(response.body, redacting: secrets)
+  /// `{"code": "Unauthorized", "description": "Invalid Crumb"}` and its relatives, read by
+  /// their words (code and description together); the status decides when they say nothing.
+  private func failure(
+    _ error: JSONValue, _ response: HTTPResponseSnapshot
+  ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>] {
+    let words = [error["code"]?.stringValue, error["description"]?.stringValue].compactMap { $0 }.joined(separator: ": ")
+    if let perSymbol = try ResponseTriage.classify(words, response) { return perSymbol }
+    throw ResponseTriage.statusError(for: response) ?? ResponseTriage.malformed(response.body, redacting: secrets)
   }
 }

@@ -25,6 +25,14 @@ public protocol HTTPQuoteAdapter: Sendable {
   /// A result for every symbol in `response.symbols`; throws for failures of the whole
   /// response (unauthorized, rate limited, quota, a body that is not the expected shape).
   func parse(_ response: HTTPResponseSnapshot) throws(ProviderError) -> [Symbol: Result<Quote, ProviderError>]
+
+  /// ``parse(_:)``, with the fields normalisation recomputed for each quote because the
+  /// provider's own fields disagreed (``QuoteRepair``), so the caller can report them.
+  ///
+  /// The default wraps ``parse(_:)`` and reports no repairs.
+  func parseWithRepairs(
+    _ response: HTTPResponseSnapshot
+  ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>]
 }
 
 /// Requests covering a list of symbols, and the symbols no request can cover.
@@ -40,6 +48,12 @@ public struct RequestPlan: Hashable, Sendable {
 }
 
 extension HTTPQuoteAdapter {
+  public func parseWithRepairs(
+    _ response: HTTPResponseSnapshot
+  ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>] {
+    try parse(response).mapValues { $0.map { NormalizedQuote(quote: $0) } }
+  }
+
   /// True when both the declared capabilities and the symbol mapping allow the symbol.
   public func canServe(_ symbol: Symbol) -> Bool {
     capabilities.canServe(symbol) && providerSymbol(for: symbol) != nil
@@ -89,5 +103,20 @@ extension HTTPQuoteAdapter {
       byProviderSymbol[providerSymbol.uppercased()] = symbol
     }
     return byProviderSymbol
+  }
+}
+
+extension Dictionary where Key == Symbol, Value == Result<NormalizedQuote, ProviderError> {
+  /// The quotes alone, for ``HTTPQuoteAdapter/parse(_:)``.
+  var withoutRepairs: [Symbol: Result<Quote, ProviderError>] { mapValues { $0.map(\.quote) } }
+}
+
+extension HTTPResponseSnapshot {
+  /// The same error for every symbol the request asked for: a per-symbol answer (unknown,
+  /// not in the plan) that came for the whole request.
+  func failingEverySymbol(with error: (Symbol) -> ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>] {
+    var results: [Symbol: Result<NormalizedQuote, ProviderError>] = [:]
+    for symbol in symbols { results[symbol] = .failure(error(symbol)) }
+    return results
   }
 }

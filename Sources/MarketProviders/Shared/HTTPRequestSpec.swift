@@ -45,19 +45,23 @@ public struct HTTPRequestSpec: Hashable, Sendable, CustomStringConvertible, Cust
   public var path: String
   public var queryItems: [HTTPQueryItem]
   public var headers: [HTTPHeader]
+  /// The request body (a GraphQL query for TMX, say), sent with the `Content-Type` header
+  /// the adapter sets; nil sends none. Never printed: only its size is.
+  public var body: [UInt8]?
   /// The canonical symbols this request asks for, in order; the transport copies them into
   /// the ``HTTPResponseSnapshot`` so the parser knows what to answer for.
   public var symbols: [Symbol]
 
   public init(
     method: HTTPMethod = .get, origin: String, path: String, queryItems: [HTTPQueryItem] = [],
-    headers: [HTTPHeader] = [], symbols: [Symbol]
+    headers: [HTTPHeader] = [], body: [UInt8]? = nil, symbols: [Symbol]
   ) {
     self.method = method
     self.origin = origin
     self.path = path
     self.queryItems = queryItems
     self.headers = headers
+    self.body = body
     self.symbols = symbols
   }
 
@@ -80,6 +84,7 @@ public struct HTTPRequestSpec: Hashable, Sendable, CustomStringConvertible, Cust
       "\(header.name): \(Self.isRedacted(header) ? Secret.placeholder : header.value)"
     }
     if !shownHeaders.isEmpty { text += " [" + shownHeaders.joined(separator: ", ") + "]" }
+    if let body { text += " (body of \(body.count) bytes)" }
     return Self.scrubbing(text, of: sensitiveValues)
   }
 

@@ -19,6 +19,8 @@ struct QuoteDraft {
   var currency: String?
   /// When the provider says the price was true.
   var asOf: AsOf = .unstated
+  /// The provider publishes this price with a deliberate delay (Cboe's 15 minutes).
+  var isDelayed = false
 
   /// A provider that gives no time gets the receipt time; one that gives a time we cannot
   /// read (a unit mix-up, garbage) gets a malformed quote, never a falsely fresh one.
@@ -48,6 +50,18 @@ struct QuoteDraft {
   /// percent to four decimals; a missing change or change percent is derived from the
   /// previous close; an unstated as-of time falls back to `receivedAt`.
   func normalized(symbol: Symbol, decimals: Int, receivedAt: Date, source: ProviderID) -> Result<Quote, ProviderError> {
+    normalizedWithRepairs(symbol: symbol, decimals: decimals, receivedAt: receivedAt, source: source).map(\.quote)
+  }
+
+  /// ``normalized(symbol:decimals:receivedAt:source:)``, and the fields it had to repair.
+  ///
+  /// Where the provider's own fields disagree (its change is not price minus previous close,
+  /// or its change percent is not that change over the previous close: a stale field, a sign
+  /// slip, a fraction sent as percent), the price and the previous close are believed and the
+  /// change fields are recomputed from them; each such repair is listed so the core can tell.
+  func normalizedWithRepairs(
+    symbol: Symbol, decimals: Int, receivedAt: Date, source: ProviderID
+  ) -> Result<NormalizedQuote, ProviderError> {
     guard let rawPrice = price else { return .failure(Self.malformed("no price for \(symbol)")) }
     guard rawPrice.isFinite, rawPrice > 0, rawPrice < Self.maximumPlausiblePrice else {
       return .failure(Self.malformed("implausible price \(rawPrice) for \(symbol)"))
@@ -77,21 +91,41 @@ struct QuoteDraft {
     let price = rawPrice.rounded(toDecimals: decimals)
     let previousClose = auxiliary[3]
     var change = self.change.flatMap { $0.isFinite ? $0.rounded(toDecimals: decimals) : nil }
-    if change == nil, let previousClose { change = (price - previousClose).rounded(toDecimals: decimals) }
     var changePercent = self.changePercent.flatMap { value -> Double? in
       guard value.isFinite, abs(value) < Self.maximumPlausibleChangePercent else { return nil }
       return value.rounded(toDecimals: 4)
     }
-    if changePercent == nil, let change, let previousClose {
-      changePercent = (change / previousClose * 100).rounded(toDecimals: 4)
+    var repairs: [QuoteRepair] = []
+    if let previousClose {
+      let difference = price - previousClose
+      let derivedChange = difference.rounded(toDecimals: decimals)
+      let derivedPercent = (difference / previousClose * 100).rounded(toDecimals: 4)
+      // What two honest fields taken a moment apart can differ by: a tenth of a percent of
+      // the price, and never less than two steps of the rounding.
+      let changeTolerance = max(Self.consistencyTolerance * price, 2 * pow(10, -Double(decimals)))
+      let percentTolerance = 100 * changeTolerance / previousClose + 0.0001
+      if let reported = change, abs(reported - derivedChange) > changeTolerance {
+        repairs.append(.changeRecomputed(reported: reported, recomputed: derivedChange))
+        change = derivedChange
+      }
+      if let reported = changePercent, abs(reported - derivedPercent) > percentTolerance {
+        repairs.append(.changePercentRecomputed(reported: reported, recomputed: derivedPercent))
+        changePercent = derivedPercent
+      }
+      if change == nil { change = derivedChange }
+      if changePercent == nil { changePercent = derivedPercent }
     }
-    return .success(
-      Quote(
-        symbol: symbol, price: price, change: change, changePercent: changePercent, open: auxiliary[0],
-        high: auxiliary[1], low: auxiliary[2], previousClose: previousClose, volume: Self.volume(volume),
-        currency: Self.currencyCode(currency), asOf: asOf, receivedAt: receivedAt, source: source,
-        isSimulated: false))
+    let quote = Quote(
+      symbol: symbol, price: price, change: change, changePercent: changePercent, open: auxiliary[0],
+      high: auxiliary[1], low: auxiliary[2], previousClose: previousClose, volume: Self.volume(volume),
+      currency: Self.currencyCode(currency), asOf: asOf, receivedAt: receivedAt, source: source,
+      isSimulated: false, isDelayed: isDelayed)
+    return .success(NormalizedQuote(quote: quote, repairs: repairs))
   }
+
+  /// How far, as a fraction of the price, a reported change may stray from price minus
+  /// previous close before it counts as disagreeing.
+  static let consistencyTolerance = 0.001
 
   static func malformed(_ reason: String) -> ProviderError {
     .malformedBody(excerpt: ProviderError.sanitizedExcerpt(reason))
@@ -107,6 +141,46 @@ struct QuoteDraft {
   private static func currencyCode(_ text: String?) -> String? {
     guard let text, (3...5).contains(text.count), text.allSatisfy({ $0.isASCII && $0.isLetter }) else { return nil }
     return text.uppercased()
+  }
+}
+
+/// A quote as normalised, and the provider's fields that normalisation had to repair.
+///
+/// The core cannot see inside an adapter; this is how a repair becomes visible to it (as a
+/// data-quality event) without a field on ``Quote`` for it.
+public struct NormalizedQuote: Hashable, Sendable {
+  public var quote: Quote
+  /// Empty when every field the provider sent agreed with the others.
+  public var repairs: [QuoteRepair]
+
+  public init(quote: Quote, repairs: [QuoteRepair] = []) {
+    self.quote = quote
+    self.repairs = repairs
+  }
+}
+
+/// One of a provider's fields that contradicted its others and was recomputed.
+public enum QuoteRepair: Hashable, Sendable, CustomStringConvertible {
+  /// The change disagreed with price minus previous close.
+  case changeRecomputed(reported: Double, recomputed: Double)
+  /// The change percent disagreed with the change over the previous close.
+  case changePercentRecomputed(reported: Double, recomputed: Double)
+
+  /// The repaired field's name, for metric labels and event texts.
+  public var field: String {
+    switch self {
+    case .changeRecomputed: "change"
+    case .changePercentRecomputed: "change_percent"
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .changeRecomputed(let reported, let recomputed):
+      "change \(reported) disagreed with price minus previous close; recomputed as \(recomputed)"
+    case .changePercentRecomputed(let reported, let recomputed):
+      "change percent \(reported) disagreed with price and previous close; recomputed as \(recomputed)"
+    }
   }
 }
 

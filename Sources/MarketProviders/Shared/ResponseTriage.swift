@@ -37,6 +37,46 @@ enum ResponseTriage {
     }
   }
 
+  /// An error message read by its words (``ErrorMessage``): throws the request's error, or
+  /// returns the per-symbol answer (unknown, outside the plan) for every requested symbol;
+  /// nil when the words say nothing we can classify. A `Retry-After` header beats a wait the
+  /// text names.
+  static func classify(
+    _ message: String, _ response: HTTPResponseSnapshot
+  ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>]? {
+    guard let meaning = ErrorMessage.meaning(of: message)?.preferringRetryAfter(retryAfter(in: response)) else {
+      return nil
+    }
+    if let error = meaning.requestError { throw error }
+    return response.failingEverySymbol { meaning.error(for: $0) }
+  }
+
+  /// ``classify(_:_:)`` for a body that is not JSON. An HTML page (an edge's or a CDN's
+  /// error page) is written for browsers and its words ("Not Found") say nothing about the
+  /// symbol, so only a rate limit or a spent quota is read from one; plain text is read whole.
+  static func classifyText(
+    of response: HTTPResponseSnapshot
+  ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>]? {
+    let text = self.text(of: response)
+    guard looksLikeHTML(text) else { return try classify(text, response) }
+    switch ErrorMessage.meaning(of: text) {
+    case .rateLimited(let hint)?: throw .rateLimited(retryAfter: retryAfter(in: response) ?? hint)
+    case .quotaExhausted?: throw .quotaExhausted
+    default: return nil
+    }
+  }
+
+  /// HTML or XML (S3's error documents): anything that opens with a tag.
+  static func looksLikeHTML(_ text: String) -> Bool {
+    Substring(text).trimmingWhitespace().hasPrefix("<")
+  }
+
+  /// The start of a body as text, for reading an error message that is not JSON (a proxy's
+  /// HTML page, a plain-text rate limit). Only classified, never shown, so not redacted.
+  static func text(of response: HTTPResponseSnapshot) -> String {
+    String(decoding: response.body.prefix(4096), as: UTF8.self)
+  }
+
   static func malformed(_ body: [UInt8], redacting secrets: [Secret]) -> ProviderError {
     .malformedBody(excerpt: excerpt(of: body, redacting: secrets))
   }

@@ -29,3 +29,19 @@ extension Symbol {
     return text.dropLast(suffix.count + 1)
   }
 }
+
+extension Symbol {
+  /// The root of a continuous futures symbol (`GC` for `GC=F`); nil for anything else.
+  var futuresRoot: Substring? {
+    guard assetClass == .future else { return nil }
+    let root = text.dropLast(2)
+    return root.isEmpty ? nil : root
+  }
+
+  /// An index symbol without Yahoo's caret (`GSPC` for `^GSPC`); nil for anything else.
+  var indexName: Substring? {
+    guard assetClass == .index else { return nil }
+    let name = text.dropFirst()
+    return name.isEmpty ? nil : name
+  }
+}

@@ -65,6 +65,7 @@ public final class HTTPTransport: Sendable {
     outgoing.headers.add(name: "Accept-Encoding", value: "gzip, deflate")
     for header in request.headers { outgoing.headers.replaceOrAdd(name: header.name, value: header.value) }
     if !configuration.reusesConnections { outgoing.headers.replaceOrAdd(name: "Connection", value: "close") }
+    if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
     var clientLogger = logger
     if clientLogger.logLevel < .debug { clientLogger.logLevel = .debug }
     logger.debug("upstream request", metadata: ["provider": "\(source)", "request": "\(request.redactedDescription)"])

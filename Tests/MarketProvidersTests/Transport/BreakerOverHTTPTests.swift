@@ -78,4 +78,24 @@ import Testing
       #expect(core.providerStatuses().first?.breaker.state == .closed)
     }
   }
+
+  /// The case over the wire: openbb-api relays FMP's rate limit as a 502 whose
+  /// `detail` carries FMP's 429. It is a rate limit, so the breaker stays closed however
+  /// often it comes, and the wait asked for is honoured.
+  @Test func aRateLimitRelayedByOpenBBLeavesTheBreakerClosed() async throws {
+    var relayed = try FakeUpstream.Response.fixture("openbb/error_502_fmp_rate_limit_relayed.json", status: 502)
+    relayed.headers.append(("Retry-After", "30"))
+    let response = relayed
+    try await withLoopback({ _ in response }) { upstream, transport in
+      let core = core(upstream, transport)
+      for symbol in ["AAPL", "MSFT", "NVDA", "AMD", "TSLA"] {
+        await #expect(throws: QuoteError.self) { try await core.quote(text: symbol) }
+        clock.advance(by: .seconds(31))
+      }
+      #expect(upstream.requests.count == 5)
+      let status = try #require(core.providerStatuses().first)
+      #expect(status.breaker.state == .closed)
+      #expect(status.breaker.failedCalls == 0)
+    }
+  }
 }

@@ -162,7 +162,7 @@ import Testing
   @Test func status429WithRetryAfterIsRateLimitedFor30Seconds() async throws {
     let openBBLimit = FakeUpstream.Response.json(#"{"detail": "Too Many Requests"}"#, status: 429)
     let finnhubLimit = try FakeUpstream.Response.fixture(
-      "finnhub/error_429_api_limit_reached.txt", status: 429, contentType: "text/plain")
+      "finnhub/error_429_try_again_later.txt", status: 429, contentType: "text/plain")
     for var limited in [openBBLimit, finnhubLimit] {
       limited.headers.append(("Retry-After", "30"))
       let response = limited
