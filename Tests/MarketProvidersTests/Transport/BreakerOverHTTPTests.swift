@@ -89,7 +89,7 @@ import Testing
     try await withLoopback({ _ in response }) { upstream, transport in
       let core = core(upstream, transport)
       for symbol in ["AAPL", "MSFT", "NVDA", "AMD", "TSLA"] {
-        await #expect(throws: QuoteError.self) { try await core.quote(text: symbol) }
+        await #expect(throws: ReadError.self) { try await core.quote(text: symbol) }
         clock.advance(by: .seconds(31))
       }
       #expect(upstream.requests.count == 5)
