@@ -35,6 +35,8 @@ let package = Package(
     .executable(name: "fuzz-polygon-prev-close", targets: ["FuzzPolygonPrevClose"]),
     .executable(name: "fuzz-polygon-last-trade", targets: ["FuzzPolygonLastTrade"]),
     .executable(name: "fuzz-stooq", targets: ["FuzzStooq"]),
+    .executable(name: "fuzz-cboe", targets: ["FuzzCboe"]),
+    .executable(name: "fuzz-tmx", targets: ["FuzzTMX"]),
     .executable(name: "fuzz-symbol", targets: ["FuzzSymbol"]),
     .executable(name: "fuzz-sse", targets: ["FuzzServerSentEvents"]),
     .executable(name: "fuzz-config", targets: ["FuzzConfiguration"]),
@@ -43,8 +45,6 @@ let package = Package(
   ],
   dependencies: [
     .package(name: "lianyaohu", path: ".."),
-    // The config target compiles the loader's own files, which import TOMLKit (and CacheTiers).
-    .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     // The RESP target builds its input as NIO ByteBuffers.
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
   ],
@@ -68,15 +68,13 @@ let package = Package(
     fuzzTarget("FuzzPolygonPrevClose", providerParser),
     fuzzTarget("FuzzPolygonLastTrade", providerParser),
     fuzzTarget("FuzzStooq", providerParser),
+    fuzzTarget("FuzzCboe", providerParser),
+    fuzzTarget("FuzzTMX", providerParser),
     fuzzTarget("FuzzSymbol", providerParser),
-    fuzzTarget("FuzzServerSentEvents", [.product(name: "ControlAPI", package: root)]),
-    // Sources/FuzzConfiguration holds symlinks to Sources/lianyaohu/Configuration's files.
+    fuzzTarget("FuzzServerSentEvents", [.product(name: "ControlAPIClient", package: root)]),
     fuzzTarget(
       "FuzzConfiguration",
-      [
-        .product(name: "MarketCore", package: root), .product(name: "CacheTiers", package: root),
-        .product(name: "TOMLKit", package: "TOMLKit"),
-      ]),
+      [.product(name: "MarketCore", package: root), .product(name: "LianyaohuConfig", package: root)]),
     fuzzTarget("FuzzTheme", [.product(name: "TerminalUI", package: root)]),
     fuzzTarget(
       "FuzzRESP",

@@ -1,9 +1,6 @@
 import FuzzSupport
+import LianyaohuConfig
 import MarketCore
-
-// The config loader lives in the `lianyaohu` executable, which no other package can import:
-// the files beside this one are symlinks to the real ones in Sources/lianyaohu/Configuration,
-// compiled into this target unchanged.
 
 /// Variables the `*_env` keys may name.
 let environment = ["FUZZ_KEY": "FUZZSECRET0001", "FUZZ_CRUMB": "FUZZSECRET0002", "EMPTY": ""]

@@ -1,4 +1,4 @@
-import ControlAPI
+import ControlAPIClient
 import FuzzSupport
 
 /// Event size limits to run with: tiny ones reach the oversized path with short inputs.

@@ -1,1 +1,0 @@
-../../../Sources/lianyaohu/Configuration/AppConfiguration.swift

@@ -1,1 +1,0 @@
-../../../Sources/lianyaohu/Configuration/WatchlistFile.swift
