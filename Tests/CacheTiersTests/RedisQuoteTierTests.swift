@@ -97,6 +97,45 @@ import Testing
     }
   }
 
+  @Test func aSymbolInvalidatedOnOneInstanceLeavesTheSymbolsItIsTheStartOfEverywhere() async throws {
+    let server = try await RedisServer()
+    try await withRunning(server) { client, run in
+      let clock = ManualClock(wallOrigin: Date())
+      let prefix = "exact\(UInt32.random(in: 0...UInt32.max)):"
+      let channel = prefix + "events"
+      let a = Instance(client: client, prefix: prefix, price: 10, clock: clock)
+      let b = Instance(client: client, prefix: prefix, price: 20, clock: clock)
+      run(a.tier)
+      run(b.tier)
+      let busA = ClusterBus(client: client, channel: channel, instanceID: "a", core: a.core, logger: Self.logger)
+      let busB = ClusterBus(client: client, channel: channel, instanceID: "b", core: b.core, logger: Self.logger)
+      let running = [Task { try await busA.run() }, Task { try await busB.run() }]
+      defer { for task in running { task.cancel() } }
+      #expect(await eventually { (try? await client.publish(channel, Array("{}".utf8))) == 2 })
+
+      let symbols = [Symbol("BA"), Symbol("BABA"), Symbol("BTC"), Symbol("BTC-USD")]
+      _ = await a.core.quotes(symbols)
+      await a.tier.flush()
+      _ = await b.core.quotes(symbols)
+      #expect(b.upstream.callCount == 0)
+
+      #expect(a.core.invalidate(.symbol(Symbol("BA"))) == 1)
+      #expect(a.core.invalidate(.symbol(Symbol("BTC"))) == 1)
+      await a.tier.flush()
+      #expect(await eventually { b.core.lastKnown(Symbol("BTC")) == nil && b.core.lastKnown(Symbol("BA")) == nil })
+      for survivor in [Symbol("BABA"), Symbol("BTC-USD")] {
+        let stored = try await client.get(a.tier.key(for: survivor))
+        let served = try await b.core.quote(survivor)
+        #expect(stored != nil, "\(survivor) left Redis")
+        #expect(served.origin == .memory, "\(survivor) left B's memory")
+      }
+      for gone in [Symbol("BA"), Symbol("BTC")] {
+        let stored = try await client.get(a.tier.key(for: gone))
+        #expect(stored == nil, "\(gone) stayed in Redis")
+      }
+    }
+  }
+
   @Test func withRedisStoppedTheCoreServesFromL1AndProvidersThenUsesRedisAgain() async throws {
     try await withOneInstance(prefix: "down:", price: 7) { server, client, instance in
       _ = try await instance.core.quote(Symbol("AAPL"))

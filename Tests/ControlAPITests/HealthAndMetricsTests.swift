@@ -102,4 +102,33 @@ struct HealthAndMetricsTests {
     #expect(ProcessStatistics.bootTime(fromProcStat: "cpu 1 2 3\nbtime 1700000000\nprocesses 9\n") == 1_700_000_000)
     #expect(ProcessStatistics.parse(stat: "garbage", ticksPerSecond: 100, pageSize: 4096, bootTime: nil) == ProcessStatistics())
   }
+
+  @Test("a provider answering impossible values shows as bad_data in /metrics and its breaker opens")
+  func badDataIsCounted() async throws {
+    let clock = ManualClock()
+    let liar = ScriptedProvider(id: "bad-data-probe") { symbols in
+      let now = clock.wallNow()
+      return Dictionary(
+        uniqueKeysWithValues: symbols.map {
+          ($0, .success(Quote(symbol: $0, price: -1, asOf: now, receivedAt: now, source: "bad-data-probe", isSimulated: false)))
+        })
+    }
+    var breaker = CircuitBreakerConfiguration()
+    breaker.slidingWindow = .countBased(size: 10)
+    breaker.minimumNumberOfCalls = 5
+    let core = MarketDataCore(providers: [ProviderRegistration(liar, breaker: breaker)], clock: clock)
+    let router = buildControlAPIRouter(core: core, configuration: APIConfiguration(metricsRegistry: sharedRegistry))
+    try await Application(router: router).test(.router) { client in
+      for index in 0..<6 {
+        let response = try await client.get("/v1/quotes/BD\(index)")
+        #expect(response.status == (index < 5 ? .badGateway : .serviceUnavailable))
+      }
+      let text = try await client.get("/metrics").text
+      let line = text.split(separator: "\n").first {
+        $0.hasPrefix("lianyaohu_upstream_errors_total{") && $0.contains(#""bad-data-probe""#) && $0.contains(#"class="bad_data""#)
+      }
+      #expect(line?.hasSuffix(" 5") == true, "\(String(describing: line))")
+      #expect(text.contains(#"lianyaohu_provider_breaker_state{provider="bad-data-probe",state="open"} 1"#))
+    }
+  }
 }

@@ -137,4 +137,22 @@ struct CacheRouteTests {
       #expect(badSymbol.errorClass == "invalid_symbol")
     }
   }
+
+  @Test("DELETE /v1/cache/{symbol} removes exactly that symbol: BA leaves BABA, BTC leaves BTC-USD, V leaves VTI")
+  func exactSymbolInvalidation() async throws {
+    let harness = APIHarness()
+    try await harness.test { client in
+      _ = try await client.get("/v1/quotes?symbols=BA,BABA,BTC,BTC-USD,V,VTI")
+      let calls = harness.provider.callCount
+      for (symbol, survivor) in [("BA", "BABA"), ("BTC", "BTC-USD"), ("V", "VTI")] {
+        let response = try await client.send(.delete, "/v1/cache/\(symbol)")
+        #expect(response.object["removed"] as? Int == 1, "\(symbol)")
+        #expect(harness.core.lastKnown(try Symbol(validating: symbol)) == nil)
+        let kept = try await client.get("/v1/quotes/\(survivor)")
+        #expect(kept.object["origin"] as? String == "memory", "\(survivor) went with \(symbol)")
+      }
+      #expect(harness.provider.callCount == calls)
+      #expect(try await client.send(.delete, "/v1/cache/BA").object["removed"] as? Int == 0)
+    }
+  }
 }
