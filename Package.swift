@@ -17,6 +17,7 @@ let package = Package(
   products: [
     .executable(name: "lianyaohu", targets: ["lianyaohu"]),
     .executable(name: "lianyaohu-bench", targets: ["LianyaohuBench"]),
+    .executable(name: "lianyaohu-allocations", targets: ["LianyaohuAllocations"]),
     .library(name: "MarketCore", targets: ["MarketCore"]),
     .library(name: "MarketProviders", targets: ["MarketProviders"]),
     // For the fuzzers in Fuzz/, a separate package that can only import products.
@@ -41,6 +42,8 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    // Counts heap allocations for lianyaohu-allocations (the hot path must make none).
+    .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
   ],
   targets: [
     .target(
@@ -178,6 +181,16 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Benchmarks/LianyaohuBench",
+      swiftSettings: strict
+    ),
+    .executableTarget(
+      name: "LianyaohuAllocations",
+      dependencies: [
+        "MarketCore",
+        "MarketTesting",
+        .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+      ],
+      path: "Benchmarks/Allocations",
       swiftSettings: strict
     ),
     .testTarget(
