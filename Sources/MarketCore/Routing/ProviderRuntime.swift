@@ -13,7 +13,7 @@ final class ProviderRuntime: Sendable {
   private let coreMetrics: CoreMetrics
   private let state: Mutex<State>
   private let clock: any MarketClock
-  /// Told about every breaker transition (the DAL turns them into events).
+  /// Told about every breaker transition (the core turns them into events).
   private let transitions: @Sendable (ProviderID, [BreakerTransition]) -> Void
 
   struct State {

@@ -5,7 +5,7 @@ import Testing
 
 @testable import MarketCore
 
-@Suite("Routing and resilience in the DAL")
+@Suite("Routing and resilience in the read pipeline")
 struct RoutingTests {
   /// A provider whose every call takes `latency` of the manual clock (the call moves time),
   /// so health sees real durations without anyone sleeping.

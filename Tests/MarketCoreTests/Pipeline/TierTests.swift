@@ -5,7 +5,7 @@ import Testing
 
 /// The core over the tiers below L1: read-through, write-through, warming, many instances
 /// sharing one tier, and a tier that is down.
-@Suite("Cache tiers in the DAL")
+@Suite("Cache tiers in the read pipeline")
 struct TierTests {
   /// A core over one scripted provider and the given tiers, on `clock`.
   static func core(

@@ -17,7 +17,7 @@ struct Harness {
 }
 
 @Suite("MarketDataCore")
-struct DataAbstractionLayerTests {
+struct ReadPipelineTests {
   @Test("100 concurrent callers of one key make exactly one upstream call")
   func singleFlight() async throws {
     let clock = ManualClock()
