@@ -13,6 +13,8 @@ struct QuoteData: DataClassDefinition {
 
   var kind: DataKind { .quote }
 
+  func policy(for symbol: Symbol) -> CachePolicy { policy }
+
   func key(for symbol: Symbol) -> CacheKey { CacheKey(.quote, symbol) }
 
   func symbol(of symbol: Symbol) -> Symbol { symbol }

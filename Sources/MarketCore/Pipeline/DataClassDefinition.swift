@@ -11,8 +11,9 @@ public protocol DataClassDefinition: Sendable {
   associatedtype Source: Sendable
 
   var kind: DataKind { get }
-  /// TTL, refresh-ahead, staleness and negative TTL.
-  var policy: CachePolicy { get }
+  /// TTL, refresh-ahead, staleness and negative TTL of one request's value (a past block of
+  /// history bars never changes; the current one refreshes like a quote).
+  func policy(for request: Request) -> CachePolicy
 
   /// The versioned, parameterised key of one request.
   func key(for request: Request) -> CacheKey

@@ -51,7 +51,7 @@ final class ReadPipeline<Class: DataClassDefinition>: Sendable {
     self.metrics = ReadMetrics(definition.kind)
   }
 
-  var policy: CachePolicy { definition.policy }
+  func policy(for request: Request) -> CachePolicy { definition.policy(for: request) }
 
   // MARK: Reading
 
@@ -88,7 +88,7 @@ final class ReadPipeline<Class: DataClassDefinition>: Sendable {
     guard !misses.isEmpty else { return results }
     metrics.misses.increment(by: misses.count)
     for request in misses { demand.missed(request, now, self) }
-    for (request, result) in await fetchAll(misses, acceptingTierValuesYoungerThan: policy.refreshAge) {
+    for (request, result) in await fetchAll(misses, acceptingTierValuesYoungerThan: nil) {
       results[request] = served(result, for: request)
     }
     return results
@@ -110,7 +110,7 @@ final class ReadPipeline<Class: DataClassDefinition>: Sendable {
     let key = definition.key(for: request)
     if let (held, storedAt) = context.memory.peek(key), let value = held as? Value {
       let age = context.clock.now() - storedAt
-      return Served(value, isStale: age >= policy.timeToLive, age: age, origin: .memory)
+      return Served(value, isStale: age >= policy(for: request).timeToLive, age: age, origin: .memory)
     }
     guard let value = lastValues.withLock({ $0.peek(key) }) else { return nil }
     return Served(value, isStale: true, age: age(of: value), origin: .lastKnown)
@@ -191,8 +191,8 @@ final class ReadPipeline<Class: DataClassDefinition>: Sendable {
     }
   }
 
-  func rememberUnknown(_ symbol: Symbol) {
-    let until = context.clock.now() + policy.negativeTimeToLive
+  func rememberUnknown(_ symbol: Symbol, for request: Request) {
+    let until = context.clock.now() + policy(for: request).negativeTimeToLive
     unknownSymbols.withLock { $0[symbol] = until }
   }
 }
