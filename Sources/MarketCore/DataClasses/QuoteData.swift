@@ -19,7 +19,9 @@ struct QuoteData: DataClassDefinition {
 
   func symbol(of symbol: Symbol) -> Symbol { symbol }
 
-  func source(_ provider: any MarketDataProvider) -> (any QuoteProvider)? { provider as? any QuoteProvider }
+  func source(_ provider: any MarketDataProvider, for symbol: Symbol) -> (any QuoteProvider)? {
+    provider as? any QuoteProvider
+  }
 
   func batchSize(of source: any QuoteProvider) -> Int { source.capabilities.maximumBatchSize }
 

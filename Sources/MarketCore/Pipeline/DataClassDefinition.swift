@@ -19,8 +19,9 @@ public protocol DataClassDefinition: Sendable {
   func key(for request: Request) -> CacheKey
   func symbol(of request: Request) -> Symbol
 
-  /// The provider as a source of this class, or nil when it lacks the capability.
-  func source(_ provider: any MarketDataProvider) -> Source?
+  /// The provider as a source of this class for `request`, or nil when it lacks the
+  /// capability (history: the class, and bars of the request's size).
+  func source(_ provider: any MarketDataProvider, for request: Request) -> Source?
   /// Requests one upstream call to this source may carry.
   func batchSize(of source: Source) -> Int
   /// One upstream call, for at most ``batchSize(of:)`` requests.

@@ -46,7 +46,7 @@ extension ReadPipeline {
   ) async -> Result<Value, ReadError> {
     let symbol = definition.symbol(of: request)
     let now = context.clock.now()
-    let (planned, skipped) = plan(symbol, at: now)
+    let (planned, skipped) = plan(request, at: now)
     let candidates = planned.filter { $0.id != excluded }
     var skips = earlierSkips + skipped.filter { $0.provider != excluded }
     guard !candidates.isEmpty else {
@@ -102,8 +102,8 @@ extension ReadPipeline {
     var groups: [ProviderID: (runtime: ProviderRuntime, size: Int, requests: [Request])] = [:]
     for request in requests where held[request] == nil {
       let symbol = definition.symbol(of: request)
-      let (candidates, skipped) = plan(symbol, at: context.clock.now())
-      let sized = candidates.map { ($0, batchSize(of: $0)) }
+      let (candidates, skipped) = plan(request, at: context.clock.now())
+      let sized = candidates.map { ($0, batchSize(of: $0, for: request)) }
       guard let (first, size) = sized.first(where: { $0.1 > 1 }) ?? sized.first else {
         results[request] = .failure(.noProviderAvailable(symbol, skipped: skipped))
         continue
@@ -169,19 +169,19 @@ extension ReadPipeline {
 
   // MARK: One provider
 
-  /// The router's order for `symbol` among providers with this class's capability.
-  private func plan(_ symbol: Symbol, at now: MarketInstant) -> (candidates: [ProviderRuntime], skipped: [ProviderSkip]) {
-    context.router.plan(for: symbol, at: now) { definition.source($0) != nil }
+  /// The router's order for the request among providers with this class's capability.
+  private func plan(_ request: Request, at now: MarketInstant) -> (candidates: [ProviderRuntime], skipped: [ProviderSkip]) {
+    context.router.plan(for: definition.symbol(of: request), at: now) { definition.source($0, for: request) != nil }
   }
 
-  private func batchSize(of runtime: ProviderRuntime) -> Int {
-    definition.source(runtime.provider).map(definition.batchSize(of:)) ?? 1
+  private func batchSize(of runtime: ProviderRuntime, for request: Request) -> Int {
+    definition.source(runtime.provider, for: request).map(definition.batchSize(of:)) ?? 1
   }
 
   /// One recorded upstream call for up to one batch, validated inside the call; a rejected
   /// value is announced with its reason.
   func ask(_ runtime: ProviderRuntime, _ requests: [Request]) async -> [Request: Result<Value, ProviderError>] {
-    guard let source = definition.source(runtime.provider) else {
+    guard let first = requests.first, let source = definition.source(runtime.provider, for: first) else {
       return Dictionary(requests.map { ($0, .failure(.notAdmitted(.cannotServe))) }) { first, _ in first }
     }
     let definition = self.definition
