@@ -9,6 +9,8 @@ public final class MarketDataCore: Sendable {
   public let configuration: CoreConfiguration
   let context: PipelineContext
   let quoteReads: ReadPipeline<QuoteData>
+  let historyReads: ReadPipeline<HistoryData>
+  let profileReads: ReadPipeline<ProfileData>
   let watchlistBook: WatchlistBook
   /// Symbols agents ask for that no watchlist holds, and related symbols to warm.
   let prefetch: Prefetcher
@@ -53,6 +55,10 @@ public final class MarketDataCore: Sendable {
           Self.warm(prefetch.related(to: symbol), relatedIn: quotes, prefetch: prefetch, freshEnough: refreshInterval)
         },
         aged: { symbol, now in prefetch.noteAged(symbol, at: now) }))
+    // History and profiles ask one provider at a time: a hedge would double a heavy call.
+    self.historyReads = ReadPipeline(
+      HistoryData(policies: configuration.historyPolicy, clock: clock), context: context, fanOut: .failover)
+    self.profileReads = ReadPipeline(ProfileData(policy: configuration.profilePolicy), context: context, fanOut: .failover)
   }
 
   /// The clock the core was built with: every age and time it reports is on it.
@@ -129,6 +135,8 @@ public final class MarketDataCore: Sendable {
   func invalidate(_ scope: InvalidationScope, origin: ActionOrigin) -> Int {
     let removed = context.memory.removeAll(matching: scope)
     quoteReads.forget(scope)
+    historyReads.forget(scope)
+    profileReads.forget(scope)
     // The instance that asked has already cleared the shared tiers; clearing them again
     // here could delete a value it fetched since.
     for tier in context.tiers where origin == .local || !tier.isShared { tier.invalidate(scope) }

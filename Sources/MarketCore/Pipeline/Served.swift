@@ -1,16 +1,18 @@
+/// Where an answer came from on the read path, whatever its data class.
+public enum ServedOrigin: String, Hashable, Sendable, Codable {
+  /// The in-process L1 cache.
+  case memory
+  /// A provider, just now.
+  case upstream
+  /// A shared tier (Redis) or the persistent tier (SQLite).
+  case sharedTier
+  /// The last value ever seen, served because no provider could answer.
+  case lastKnown
+}
+
 /// A value as the core hands it out: the value plus how old it is and where it was found.
 public struct Served<Value: MarketValue>: Sendable {
-  /// Where this answer came from on the read path.
-  public enum Origin: String, Hashable, Sendable, Codable {
-    /// The in-process L1 cache.
-    case memory
-    /// A provider, just now.
-    case upstream
-    /// A shared tier (Redis) or the persistent tier (SQLite).
-    case sharedTier
-    /// The last value ever seen, served because no provider could answer.
-    case lastKnown
-  }
+  public typealias Origin = ServedOrigin
 
   public var value: Value
   /// Past its TTL (or from a previous run, or a fallback): shown dimmed and marked.

@@ -65,3 +65,20 @@ public struct ProviderCapabilities: Hashable, Sendable {
     }
   }
 }
+
+/// A provider of OHLCV bars.
+public protocol HistoryProvider: MarketDataProvider {
+  /// Bar sizes it serves. A provider without intraday bars (or without any, on the plan it
+  /// is configured with) leaves them out, and the router never asks it for them.
+  var historyIntervals: Set<BarInterval> { get }
+
+  /// The bars of `interval` starting in `[from, to)` (epoch seconds), oldest first, in one
+  /// upstream call. An empty answer is "no bars there", not a failure. Throws
+  /// ``ProviderError`` (`unknownSymbol` when the provider does not know the symbol).
+  func history(for symbol: Symbol, interval: BarInterval, from: Int64, to: Int64) async throws -> HistoryAnswer
+}
+
+/// A provider of company profiles. Batch-first, as ``QuoteProvider``.
+public protocol ProfileProvider: MarketDataProvider {
+  func profiles(for symbols: [Symbol]) async throws -> [Symbol: Result<Profile, ProviderError>]
+}
