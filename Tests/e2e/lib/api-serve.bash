@@ -28,7 +28,9 @@ finish() {
   stop_serve >/dev/null 2>&1 || true
   rm -rf "$work"
   echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
+  # Scripts run this as their EXIT trap, and bash ignores a trap's status: it exits with the
+  # status it was exiting with. A failed check must exit non-zero here itself.
+  [ "$failed" -eq 0 ] || exit 1
 }
 
 # start_serve [ENV=VALUE...] -- [serve options...]: sets URL and serve_pid; fails after 30 s.
