@@ -11,20 +11,22 @@
 #    real redis-server like the fleet's), with the labels and label values they select on;
 #  - the systemd unit passes `systemd-analyze verify` and `systemd-analyze security`, keeps
 #    its hardening, and serve runs inside (an emulation of) its sandbox.
-# Installs what it needs: a venv with kubernetes-validate and promql-parser (PyPI), promtool
-# taken out of Debian's prometheus package (no server installed, none started), redis-server,
-# python3-seccomp.
+# Installs what it needs, and fails (never skips) when it cannot: a venv with
+# kubernetes-validate and promql-parser (PyPI), promtool taken out of Debian's prometheus
+# package (no server installed, none started), redis-server, systemd-analyze (Debian's systemd
+# package) and python3-seccomp.
 # Everything it starts listens on 127.0.0.1 only and is stopped on exit.
 # Usage: Tests/e2e/deploy_kit.sh PATH-TO-lianyaohu
+# The venv and promtool are downloaded into the scratch directory, so every run downloads
+# them (about 200 MB on disk). To keep them between runs (later runs take under 10 s), name a
+# directory of your own: DEPLOY_KIT_CACHE=~/.cache/lianyaohu-deploy-kit Tests/e2e/deploy_kit.sh ...
 set -uo pipefail
-# Kept between runs (the first run downloads; later ones take under 10 s): the venv and
-# promtool. Chosen before common.bash points XDG_CACHE_HOME into its scratch directory.
-cache="${DEPLOY_KIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lianyaohu-tests/deploy-kit}"
 # shellcheck source=lib/common.bash
 source "$(dirname "$0")/lib/common.bash" "$@"
 # shellcheck source=lib/api-serve.bash
 source "$(dirname "$0")/lib/api-serve.bash"
 cd "$repo" || exit 2
+cache="${DEPLOY_KIT_CACHE:-$scratch/deploy-kit}"
 
 # Pinned so a run checks against the same schemas and parser every time.
 kubernetes_validate_version="1.37.0"
@@ -37,8 +39,7 @@ stop_redis() { [ -z "$redis_pid" ] || { kill -TERM "$redis_pid"; wait "$redis_pi
 on_exit stop_redis
 
 # --- tools ---------------------------------------------------------------------------------
-{ mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ]; } || cache="${TMPDIR:-/tmp}/lianyaohu-deploy-kit-cache"
-mkdir -p "$cache"
+{ mkdir -p "$cache" && [ -w "$cache" ]; } || { fail "FAIL the cache directory $cache cannot be written"; exit 1; }
 
 venv="$cache/venv-kv$kubernetes_validate_version-pp$promql_parser_version"
 if ! "$venv/bin/python" -c 'import kubernetes_validate, promql_parser, yaml' 2>/dev/null; then
@@ -60,18 +61,25 @@ need_promtool "$cache" || { fail "FAIL cannot install promtool (from Debian pack
 promtool="$(command -v promtool)"
 
 need_apt redis-server redis-server || { fail "FAIL cannot install redis-server"; exit 1; }
-# Debian's Python binding of libseccomp, for the systemd unit's sandbox below (system Python).
-sandbox_python=/usr/bin/python3
-[ -x "$sandbox_python" ] || sandbox_python="$(command -v python3)"
-if ! "$sandbox_python" -c 'import seccomp' 2>/dev/null; then
+# The systemd unit is verified by systemd-analyze, which also expands the unit's system call
+# groups for the sandbox below.
+need_apt systemd-analyze systemd || { fail "FAIL cannot install systemd-analyze (Debian package systemd)"; exit 1; }
+# Debian's Python binding of libseccomp, for the systemd unit's sandbox below: system Python,
+# which installing python3-seccomp brings when there is none.
+if ! /usr/bin/python3 -c 'import seccomp' 2>/dev/null; then
   echo "==> apt-get install python3-seccomp"
-  apt_install python3-seccomp || true
+  apt_install python3-seccomp
+  if ! /usr/bin/python3 -c 'import seccomp'; then
+    fail "FAIL cannot install python3-seccomp (Debian's seccomp module for /usr/bin/python3)"
+    exit 1
+  fi
 fi
+sandbox_python=/usr/bin/python3
 
 echo "tools: kubernetes-validate $("$python" -c 'import importlib.metadata as m; print(m.version("kubernetes-validate"))')," \
   "promql-parser $("$python" -c 'import importlib.metadata as m; print(m.version("promql-parser"))')," \
   "$("$promtool" --version 2>&1 | head -1)," \
-  "$(systemd-analyze --version 2>/dev/null | head -1 || echo 'no systemd-analyze')"
+  "$(systemd-analyze --version | head -1)"
 
 # --- Kubernetes ----------------------------------------------------------------------------
 k8s=deploy/kubernetes
@@ -396,25 +404,18 @@ if problems:
     print("\n".join(problems))
 sys.exit(1 if problems else 0)
 PY
-if ! command -v systemd-analyze >/dev/null 2>&1; then
-  need_apt systemd-analyze systemd >/dev/null 2>&1 || true
-fi
-if command -v systemd-analyze >/dev/null 2>&1; then
-  # verify wants ExecStart's program to exist: the copy names the binary under test instead.
-  mkdir -p "$scratch/unit"
-  sed "s|^ExecStart=/usr/local/bin/lianyaohu |ExecStart=$binary |" "$unit" >"$scratch/unit/lianyaohu.service"
-  systemd-analyze verify "$scratch/unit/lianyaohu.service" >"$scratch/verify.txt" 2>&1
-  status=$?
-  cat "$scratch/verify.txt"
-  check "systemd-analyze verify: no errors" test "$status" -eq 0
-  check "systemd-analyze verify: no warnings" test ! -s "$scratch/verify.txt"
-  systemd-analyze security --offline=true --no-pager --threshold=20 "$scratch/unit/lianyaohu.service" >"$scratch/security.txt" 2>&1
-  status=$?
-  tail -n 1 "$scratch/security.txt"
-  check "systemd-analyze security: exposure level 2.0 or better" test "$status" -eq 0
-else
-  echo "note: systemd-analyze is not available here and could not be installed; the unit was checked by the parser above only"
-fi
+# verify wants ExecStart's program to exist: the copy names the binary under test instead.
+mkdir -p "$scratch/unit"
+sed "s|^ExecStart=/usr/local/bin/lianyaohu |ExecStart=$binary |" "$unit" >"$scratch/unit/lianyaohu.service"
+systemd-analyze verify "$scratch/unit/lianyaohu.service" >"$scratch/verify.txt" 2>&1
+status=$?
+cat "$scratch/verify.txt"
+check "systemd-analyze verify: no errors" test "$status" -eq 0
+check "systemd-analyze verify: no warnings" test ! -s "$scratch/verify.txt"
+systemd-analyze security --offline=true --no-pager --threshold=20 "$scratch/unit/lianyaohu.service" >"$scratch/security.txt" 2>&1
+status=$?
+tail -n 1 "$scratch/security.txt"
+check "systemd-analyze security: exposure level 2.0 or better" test "$status" -eq 0
 
 # --- the real server: every metric the kit names exists ------------------------------------
 redis_port="$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -432,12 +433,13 @@ for _ in $(seq 50); do
 done
 
 # The systemd unit's sandbox, put on a process by itself as far as one can: NoNewPrivileges,
-# MemoryDenyWriteExecute (PR_SET_MDWE, the kernel's own W^X switch), SystemCallFilter= (an
-# allow-list in seccomp, groups expanded by systemd-analyze, failing with the unit's
-# SystemCallErrorNumber) and RestrictAddressFamilies=, all read from the unit file. serve runs
-# inside it below, so the unit's hardening is shown not to break the server.
+# MemoryDenyWriteExecute (PR_SET_MDWE, the kernel's own W^X switch; on kernels without it,
+# before Linux 6.3, seccomp rules as systemd uses there), SystemCallFilter= (an allow-list in
+# seccomp, groups expanded by systemd-analyze, failing with the unit's SystemCallErrorNumber)
+# and RestrictAddressFamilies=, all read from the unit file. serve runs inside it below, so
+# the unit's hardening is shown not to break the server.
 cat >"$scratch/sandbox.py" <<'EOF'
-import ctypes, errno, os, socket, subprocess, sys
+import ctypes, errno, mmap, os, socket, subprocess, sys
 unit, state, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
 settings = {}
 for line in open(unit):
@@ -453,6 +455,9 @@ if last("NoNewPrivileges") == "yes" and libc.prctl(38, 1, 0, 0, 0) == 0:  # PR_S
     applied.append("NoNewPrivileges")
 if last("MemoryDenyWriteExecute") == "yes" and libc.prctl(65, 1, 0, 0, 0) == 0:  # PR_SET_MDWE
     applied.append("MemoryDenyWriteExecute")
+# Without PR_SET_MDWE the filter below refuses, as systemd does there: a mapping both writable
+# and executable, making memory executable later, executable shared memory.
+refuse_wx = last("MemoryDenyWriteExecute") == "yes" and "MemoryDenyWriteExecute" not in applied
 try:
     import seccomp
 except ImportError:
@@ -483,14 +488,26 @@ if seccomp is not None and listing and filters and not filters[0].startswith("~"
     families = [getattr(socket, f) for f in last("RestrictAddressFamilies").split()]
     action = seccomp.ERRNO(getattr(errno, last("SystemCallErrorNumber", "EPERM")))
     sandbox = seccomp.SyscallFilter(defaction=action)
+    # Allowed only when the third argument (prot, shmflg) has none of these flags; a rule per
+    # flag set, so mmap is allowed when it is not both writable and executable.
+    without = {}
+    if refuse_wx:
+        without = {"mmap": [mmap.PROT_EXEC, mmap.PROT_WRITE], "mprotect": [mmap.PROT_EXEC],
+                   "pkey_mprotect": [mmap.PROT_EXEC], "shmat": [0o100000]}  # SHM_EXEC
     for name in sorted(allowed - denied - ({"socket"} if families else set())):
         try:
-            sandbox.add_rule(seccomp.ALLOW, name)
+            if name in without:
+                for flags in without[name]:
+                    sandbox.add_rule(seccomp.ALLOW, name, seccomp.Arg(2, seccomp.MASKED_EQ, flags, 0))
+            else:
+                sandbox.add_rule(seccomp.ALLOW, name)
         except (RuntimeError, ValueError):
             pass  # a name this architecture does not have
     for family in families:
         sandbox.add_rule(seccomp.ALLOW, "socket", seccomp.Arg(0, seccomp.EQ, family))
     sandbox.load()
+    if refuse_wx:
+        applied.insert(applied.index("NoNewPrivileges") + 1 if "NoNewPrivileges" in applied else 0, "MemoryDenyWriteExecute")
     applied.append("SystemCallFilter")
     if families:
         applied.append("RestrictAddressFamilies")
@@ -519,7 +536,7 @@ if [ "$(cat "$scratch/probe-state" 2>/dev/null)" = "$full_sandbox" ]; then
     test "$(tr '\n' ' ' <"$scratch/probe.txt")" = "setpriority True setuid True packet-socket True inet-socket False wx-memory True "
 else
   cat "$scratch/probe.txt"
-  echo "note: only '$(cat "$scratch/probe-state" 2>/dev/null)' of the unit's sandbox can be applied here (kernel without PR_SET_MDWE, or no python3-seccomp)"
+  check "the unit's sandbox can be applied here (only '$(cat "$scratch/probe-state" 2>/dev/null)' was)" false
 fi
 cat >"$scratch/sandboxed" <<EOF
 #!/bin/sh
