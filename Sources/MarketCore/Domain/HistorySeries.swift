@@ -96,7 +96,9 @@ public struct HistoryBlock: Hashable, Sendable, CustomStringConvertible {
     self.end = end
   }
 
-  public var description: String { "\(symbol) \(interval) \(HistoryRequest.dayText(Date(timeIntervalSince1970: TimeInterval(start))))" }
+  public var description: String {
+    "\(symbol) \(interval) \(HistoryRequest.dayText(Date(timeIntervalSince1970: TimeInterval(start))))"
+  }
 
   /// The blocks covering `[from, to)`, oldest first.
   public static func covering(_ symbol: Symbol, _ interval: BarInterval, from: Int64, to: Int64) -> [HistoryBlock] {

@@ -40,7 +40,8 @@ struct MarketCalendar {
       guard step > interval.seconds else { return false }
       switch hours {
       case .always: return true
-      case .weekdays: return Self.weekdays(after: earlier, before: later) > 0 || step <= 86_400 && !Self.spansWeekend(earlier, later)
+      case .weekdays:
+        return Self.weekdays(after: earlier, before: later) > 0 || step <= 86_400 && !Self.spansWeekend(earlier, later)
       // Sessions end every day: only a whole missing weekday is a gap.
       case .weekdaySessions: return Self.weekdays(after: earlier, before: later) > 1
       }
