@@ -193,6 +193,7 @@ def _error_from(error):
 def _describe(quote):
     marks = " STALE" if quote["stale"] else ""
     marks += " SIM" if quote["simulated"] else ""
+    marks += " DELAYED" if quote.get("delayed") else ""
     change = quote.get("change_percent")
     change_text = f"{change:+.2f}%" if change is not None else ""
     return f"{quote['symbol']:<10} {quote['price']:>12.2f} {change_text:>8}  {quote['source']:<10} {quote['age_seconds']:5.1f}s{marks}"

@@ -16,13 +16,15 @@ import NIOCore
 /// | ... | payload, plain or compressed |
 ///
 /// The payload: a `UInt16` field mask (bits 0-5: change, change %, open, high, low, previous
-/// close present; 6: volume; 7: currency; 8: simulated), symbol and source as varint-length
+/// close present; 6: volume; 7: currency; 8: simulated; 9: delayed), symbol and source as varint-length
 /// UTF-8, price as IEEE-754 bits, each present optional price field in mask order, volume as
 /// a zigzag varint, currency as varint-length UTF-8, then as-of and received-at as `Int64`
 /// microseconds since 1970.
 ///
 /// Any change to this layout is a new version number: entries are shared between instances
-/// that may run different builds during a rollout.
+/// that may run different builds during a rollout. (Bit 9, delayed, came later within version
+/// 1: a build that predates it refuses such an entry as having unknown fields, so a delayed
+/// quote is never read as a live one; every other entry reads the same in both.)
 public enum QuoteEntryCodec {
   public static let formatVersion: UInt8 = 1
   /// A compressed entry never inflates past this: a quote is about a hundred bytes, so
@@ -40,7 +42,8 @@ public enum QuoteEntryCodec {
     static let volume: UInt16 = 1 << 6
     static let currency: UInt16 = 1 << 7
     static let simulated: UInt16 = 1 << 8
-    static let known: UInt16 = (1 << 9) - 1
+    static let delayed: UInt16 = 1 << 9
+    static let known: UInt16 = (1 << 10) - 1
   }
 
   private static func optionalPrices(_ quote: Quote) -> [Double?] {
@@ -92,6 +95,7 @@ public enum QuoteEntryCodec {
     if quote.volume != nil { fields |= Field.volume }
     if quote.currency != nil { fields |= Field.currency }
     if quote.isSimulated { fields |= Field.simulated }
+    if quote.isDelayed { fields |= Field.delayed }
 
     var writer = Writer()
     writer.littleEndian(fields)
@@ -133,7 +137,7 @@ public enum QuoteEntryCodec {
     return Quote(
       symbol: symbol, price: price, change: prices[0], changePercent: prices[1], open: prices[2], high: prices[3],
       low: prices[4], previousClose: prices[5], volume: volume, currency: currency, asOf: asOf, receivedAt: receivedAt,
-      source: ProviderID(source), isSimulated: fields & Field.simulated != 0)
+      source: ProviderID(source), isSimulated: fields & Field.simulated != 0, isDelayed: fields & Field.delayed != 0)
   }
 
   // MARK: Time

@@ -184,6 +184,10 @@ extension QuoteBody {
       writer.key("\"currency\":")
       writer.value(currency)
     }
+    if let delayed {
+      writer.key("\"delayed\":")
+      writer.value(delayed)
+    }
     if let high {
       writer.key("\"high\":")
       writer.value(high)

@@ -131,7 +131,7 @@ struct HistoryData: DataClassDefinition {
   }
 
   /// Blocks are not announced one by one: the dashboard and agents ask for series.
-  func announcement(of served: Served<BarBlock>) -> MarketEvent.Kind? { nil }
+  func announcements(of served: Served<BarBlock>) -> [MarketEvent.Kind] { [] }
 
   func port(on tier: any CacheTier) -> TierPort<HistoryBlock, BarBlock>? {
     guard let tier = tier as? any HistoryTier else { return nil }

@@ -41,7 +41,7 @@ struct ProfileData: DataClassDefinition {
 
   func divergence(between profile: Profile, and other: Profile) -> String? { nil }
 
-  func announcement(of served: Served<Profile>) -> MarketEvent.Kind? { nil }
+  func announcements(of served: Served<Profile>) -> [MarketEvent.Kind] { [] }
 
   func port(on tier: any CacheTier) -> TierPort<Symbol, Profile>? {
     guard let tier = tier as? any ProfileTier else { return nil }

@@ -38,7 +38,10 @@ struct QuoteData: DataClassDefinition {
 
   func divergence(between quote: Quote, and other: Quote) -> String? { quality.divergence(between: quote, and: other) }
 
-  func announcement(of served: ServedQuote) -> MarketEvent.Kind? { .quoteUpdated(served) }
+  func announcements(of served: ServedQuote) -> [MarketEvent.Kind] {
+    served.quote.repairs.map { .dataQuality("repaired: \(served.symbol) from \(served.source): " + $0) }
+      + [.quoteUpdated(served)]
+  }
 
   func port(on tier: any CacheTier) -> TierPort<Symbol, Quote>? {
     guard let tier = tier as? any QuoteTier else { return nil }

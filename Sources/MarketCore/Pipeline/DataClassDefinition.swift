@@ -33,8 +33,9 @@ public protocol DataClassDefinition: Sendable {
   func isOlder(_ value: Value, than held: Value) -> Bool
   /// How two providers' values disagree, when they disagree enough to say so.
   func divergence(between value: Value, and other: Value) -> String?
-  /// The event that announces a newly accepted value, if this class announces them.
-  func announcement(of served: Served<Value>) -> MarketEvent.Kind?
+  /// The events that announce a newly accepted value (none, when the class does not
+  /// announce its values): what was repaired in it, then the value.
+  func announcements(of served: Served<Value>) -> [MarketEvent.Kind]
 
   /// How this class reads and writes `tier`, or nil when the tier does not keep it.
   func port(on tier: any CacheTier) -> TierPort<Request, Value>?

@@ -100,7 +100,7 @@ extension ReadPipeline {
         context.publish(.dataQuality("divergence: " + divergence))
       }
     }
-    if let announcement = definition.announcement(of: Served(value, isStale: false, age: age, origin: origin)) {
+    for announcement in definition.announcements(of: Served(value, isStale: false, age: age, origin: origin)) {
       context.events.publish(MarketEvent(time: value.receivedAt, kind: announcement))
     }
     return value

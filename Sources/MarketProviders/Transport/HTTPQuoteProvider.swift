@@ -40,7 +40,14 @@ public struct HTTPQuoteProvider<Adapter: HTTPQuoteAdapter>: QuoteProvider {
         request, timeout: timeout, receivedAt: { clock.wallNow() }, source: adapter.id, logger: logger)
       let parsed: [Symbol: Result<Quote, ProviderError>]
       do {
-        parsed = try adapter.parse(response)
+        // A repaired quote carries what was repaired, for the core to announce.
+        parsed = try adapter.parseWithRepairs(response).mapValues { result in
+          result.map { normalized in
+            var quote = normalized.quote
+            quote.repairs = normalized.repairs.map(\.description)
+            return quote
+          }
+        }
       } catch {
         logger.debug(
           "upstream answer refused",

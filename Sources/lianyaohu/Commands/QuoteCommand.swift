@@ -85,6 +85,7 @@ enum QuoteLine {
     var marks: [String] = []
     if served.isStale { marks.append("STALE") }
     if quote.isSimulated { marks.append("SIM") }
+    if quote.isDelayed { marks.append("DELAYED") }
     return [
       quote.symbol.text.padding(toLength: 10, withPad: " ", startingAt: 0), FeedFrame.format(quote.price), percent,
       "from \(quote.source)", "age \(FeedFrame.formatAge(served.age))",
