@@ -38,7 +38,8 @@ public final class MarketDataCore: Sendable {
     if case .hedged(let ratio, _, _, _) = configuration.quoteFanOut { hedgeRatio = ratio } else { hedgeRatio = 0 }
     self.context = PipelineContext(
       clock: clock,
-      memory: L1Cache(maximumEntries: configuration.cacheMaximumEntries, maximumBytes: configuration.cacheMaximumBytes),
+      memory: L1Cache<StoredValue>(
+        maximumEntries: configuration.cacheMaximumEntries, maximumBytes: configuration.cacheMaximumBytes),
       router: router, tiers: tiers, events: events, metrics: metrics,
       hedgeBudget: SharedHedgeBudget(HedgeBudget(maximumExtraRatio: hedgeRatio)),
       batchConcurrency: configuration.refreshConcurrency)
