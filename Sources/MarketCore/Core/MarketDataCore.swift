@@ -69,7 +69,11 @@ public final class MarketDataCore: Sendable {
 
   /// The current quote for one symbol, from cache when fresh enough, else from providers.
   public func quote(_ symbol: Symbol) async throws(ReadError) -> ServedQuote {
-    try await quoteReads.read(symbol)
+    // Every agent read lands here: a warm one is answered before any further await.
+    switch quoteReads.fromMemory(symbol) {
+    case .served(let served): served
+    case .missed(let key, let now): try await quoteReads.readBelowMemory(symbol, key, now)
+    }
   }
 
   /// Raw text from a user or an HTTP request; an invalid symbol is a typed error.
