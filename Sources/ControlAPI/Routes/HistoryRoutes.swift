@@ -74,7 +74,7 @@ extension ControlAPIBuilder {
       body: ResponseBody { output in
         var writer = JSONWriter(capacity: 64 << 10)
         if format == .csv {
-          writer.raw("time,open,high,low,close,adj_close,volume\n")
+          writer.raw(HistoryWriting.csvHeader)
         } else {
           HistoryWriting.header(history, from: from, to: to, first: head, into: &writer)
           writer.newline()
@@ -132,28 +132,10 @@ struct HistoryQuery {
 
   init(symbol text: String, _ query: Parameters) throws {
     let symbol = try parseSymbol(text)
-    let intervalText = query["interval"].map(String.init) ?? "1d"
-    guard let interval = BarInterval(rawValue: intervalText) else {
-      throw APIError(HistoryRequestError.unknownInterval(intervalText))
-    }
-    let window: HistoryWindow
-    switch (query["range"], query["from"], query["to"]) {
-    case (nil, nil, nil):
-      window = .range(.oneYear)
-    case (let range?, nil, nil):
-      guard let preset = HistoryRange(rawValue: String(range)) else {
-        throw APIError(HistoryRequestError.unknownRange(String(range)))
-      }
-      window = .range(preset)
-    case (nil, let from?, let to?):
-      guard let start = HistoryRequest.day(from) else { throw APIError(HistoryRequestError.badDate(String(from))) }
-      guard let end = HistoryRequest.day(to) else { throw APIError(HistoryRequestError.badDate(String(to))) }
-      window = .dates(from: start, to: end)
-    default:
-      throw APIError.badRequest("invalid_window", "give range, or both from and to (YYYY-MM-DD), not a mix")
-    }
     do throws(HistoryRequestError) {
-      request = try HistoryRequest(symbol: symbol, interval: interval, window: window)
+      request = try HistoryRequest(
+        symbol: symbol, interval: query["interval"].map(String.init), range: query["range"].map(String.init),
+        from: query["from"].map(String.init), to: query["to"].map(String.init))
     } catch {
       throw APIError(error)
     }
@@ -166,8 +148,26 @@ extension APIError {
   }
 }
 
-/// How bars and series are written, in one place for the three forms.
-enum HistoryWriting {
+/// How bars and series are written, in one place for the three forms (and for
+/// `lianyaohu history`, which prints the same documents).
+public enum HistoryWriting {
+  /// A whole series as the JSON document `GET /v1/history/{symbol}` answers.
+  public static func document(_ served: Served<HistorySeries>) -> String {
+    var writer = JSONWriter(capacity: 256 + served.value.bars.count * 96)
+    document(served, into: &writer)
+    return String(buffer: writer.takeBuffer())
+  }
+
+  /// A whole series as the CSV `GET /v1/history/{symbol}` streams with `Accept: text/csv`.
+  public static func csv(_ series: HistorySeries) -> String {
+    var writer = JSONWriter(capacity: 64 + series.bars.count * 64)
+    writer.raw(csvHeader)
+    for bar in series.bars { csvRow(bar, daily: !series.interval.isIntraday, into: &writer) }
+    return String(buffer: writer.takeBuffer())
+  }
+
+  static let csvHeader: StaticString = "time,open,high,low,close,adj_close,volume\n"
+
   static func document(_ served: Served<HistorySeries>, into writer: inout JSONWriter) {
     let series = served.value
     writer.beginObject()
