@@ -87,11 +87,7 @@ struct JSONWriter {
   /// A number without a separator, for CSV; nothing for nil.
   mutating func unseparated(_ number: Double?) {
     guard let number, number.isFinite else { return }
-    if number.rounded(.towardZero) == number, abs(number) < 1e15 {
-      appendInteger(Int64(number))
-    } else {
-      bytes.append(contentsOf: number.description.utf8)
-    }
+    appendNumber(number)
   }
 
   mutating func comma() { bytes.append(UInt8(ascii: ",")) }
@@ -136,14 +132,36 @@ struct JSONWriter {
   /// JSON has no NaN or infinity: those are written as null (callers drop them earlier).
   mutating func value(_ number: Double) {
     separate()
-    if !number.isFinite {
-      append("null")
-    } else if number.rounded(.towardZero) == number, abs(number) < 1e15 {
-      appendInteger(Int64(number))
-    } else {
-      bytes.append(contentsOf: number.description.utf8)
-    }
+    if number.isFinite { appendNumber(number) } else { append("null") }
     needsComma = true
+  }
+
+  private static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8]
+
+  /// A finite number in its shortest decimal form. Prices and volumes nearly always have at
+  /// most eight decimals: those are written with integer arithmetic, the fewest decimals
+  /// first, and only once the digits are known to read back as exactly this number (the
+  /// division is correctly rounded, as parsing is). Anything else goes through
+  /// `description`, whose shortest-form search was most of a streamed series' cost.
+  private mutating func appendNumber(_ number: Double) {
+    for decimals in 0..<Self.powersOfTen.count {
+      let scale = Self.powersOfTen[decimals]
+      let scaled = (number * scale).rounded()
+      guard abs(scaled) < 9e15 else { break }
+      guard scaled / scale == number else { continue }
+      let digits = Int64(scaled)
+      if decimals == 0 {
+        appendInteger(digits)
+      } else {
+        if digits < 0 { bytes.append(UInt8(ascii: "-")) }
+        let divisor = Int64(scale)
+        appendInteger(Int64(digits.magnitude / UInt64(divisor)))
+        bytes.append(UInt8(ascii: "."))
+        appendDigits(Int64(digits.magnitude % UInt64(divisor)), width: decimals)
+      }
+      return
+    }
+    bytes.append(contentsOf: number.description.utf8)
   }
 
   mutating func value(_ number: Int64) {
