@@ -80,15 +80,19 @@ extension ControlAPIBuilder {
           writer.newline()
         }
         do {
-          try await core.historyBlocks(history) { _, bars in
-            for bar in bars {
-              if format == .csv {
-                HistoryWriting.csvRow(bar, daily: !history.interval.isIntraday, into: &writer)
-              } else {
-                HistoryWriting.bar(bar, daily: !history.interval.isIntraday, into: &writer)
-                writer.newline()
+          // Formatting a long series is heavy and nobody waits on each bar: it runs on the
+          // bulk thread so quote reads keep the cooperative pool.
+          try await withTaskExecutorPreference(BulkWorkExecutor.shared) {
+            try await core.historyBlocks(history) { _, bars in
+              for bar in bars {
+                if format == .csv {
+                  HistoryWriting.csvRow(bar, daily: !history.interval.isIntraday, into: &writer)
+                } else {
+                  HistoryWriting.bar(bar, daily: !history.interval.isIntraday, into: &writer)
+                  writer.newline()
+                }
+                if writer.count >= 60 << 10 { try await output.write(writer.takeBuffer()) }
               }
-              if writer.count >= 60 << 10 { try await output.write(writer.takeBuffer()) }
             }
           }
         } catch let error as ReadError where format == .ndjson {
