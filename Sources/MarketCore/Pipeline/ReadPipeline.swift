@@ -130,9 +130,9 @@ final class ReadPipeline<Class: DataClassDefinition>: Sendable {
   /// anyone: what displays show between updates. Stale once past the TTL.
   func lastKnown(_ request: Request) -> Served<Value>? {
     let key = definition.key(for: request)
-    if let (held, storedAt) = context.memory.peek(key), let value = (held as? Stored<Value>)?.value {
+    if let (held, storedAt) = context.memory.peek(key), let stored = held as? Stored<Value> {
       let age = context.clock.now() - storedAt
-      return Served(value, isStale: age >= policy(for: request).timeToLive, age: age, origin: .memory)
+      return Served(stored: stored, isStale: age >= policy(for: request).timeToLive, age: age, origin: .memory)
     }
     guard let value = lastValues.withLock({ $0.peek(key) }) else { return nil }
     return Served(value, isStale: true, age: age(of: value), origin: .lastKnown)
@@ -146,19 +146,19 @@ final class ReadPipeline<Class: DataClassDefinition>: Sendable {
   private func fromMemory(_ key: CacheKey, _ request: Request, now: MarketInstant) -> Served<Value>? {
     switch context.memory.lookup(key, now: now) {
     case .fresh(let held, let storedAt):
-      guard let value = (held as? Stored<Value>)?.value else { return nil }
-      return Served(value, isStale: false, age: now - storedAt, origin: .memory)
+      guard let stored = held as? Stored<Value> else { return nil }
+      return Served(stored: stored, isStale: false, age: now - storedAt, origin: .memory)
     case .refreshDue(let held, let storedAt, let startRefresh):
       if startRefresh { refreshInBackground(key, request) }
       demand.aged(request, now)
-      guard let value = (held as? Stored<Value>)?.value else { return nil }
-      return Served(value, isStale: false, age: now - storedAt, origin: .memory)
+      guard let stored = held as? Stored<Value> else { return nil }
+      return Served(stored: stored, isStale: false, age: now - storedAt, origin: .memory)
     case .stale(let held, let storedAt, let startRefresh):
       if startRefresh { refreshInBackground(key, request) }
       demand.aged(request, now)
       metrics.stale.increment()
-      guard let value = (held as? Stored<Value>)?.value else { return nil }
-      return Served(value, isStale: true, age: now - storedAt, origin: .memory)
+      guard let stored = held as? Stored<Value> else { return nil }
+      return Served(stored: stored, isStale: true, age: now - storedAt, origin: .memory)
     case .miss:
       return nil
     }
