@@ -54,3 +54,13 @@ struct CoreOptions: ParsableArguments {
     return configuration
   }
 }
+
+extension Symbol {
+  /// A symbol from the command line: bad text is a usage error (exit status 64) that quotes
+  /// the input only as a short printable excerpt.
+  static func argument(_ text: String) throws -> Symbol {
+    do { return try Symbol(validating: text) } catch {
+      throw ValidationError("\(ProviderError.sanitizedExcerpt(text, limit: 30)): \(error)")
+    }
+  }
+}

@@ -71,10 +71,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
   /// The request these options describe; a bad one is a usage error (exit status 64).
   private func request() throws -> HistoryRequest {
-    let symbol: Symbol
-    do { symbol = try Symbol(validating: self.symbol) } catch {
-      throw ValidationError("\(ProviderError.sanitizedExcerpt(self.symbol, limit: 30)): \(error)")
-    }
+    let symbol = try Symbol.argument(self.symbol)
     do throws(HistoryRequestError) {
       return try HistoryRequest(symbol: symbol, interval: interval, range: range, from: from, to: to)
     } catch {

@@ -48,9 +48,7 @@ struct ProfileCommand: AsyncParsableCommand {
   }
 
   private func parsedSymbol() throws -> Symbol {
-    do { return try Symbol(validating: symbol) } catch {
-      throw ValidationError("\(ProviderError.sanitizedExcerpt(symbol, limit: 30)): \(error)")
-    }
+    try Symbol.argument(symbol)
   }
 }
 

@@ -27,11 +27,7 @@ struct QuoteCommand: AsyncParsableCommand {
   func validate() throws {
     guard !symbols.isEmpty else { throw ValidationError("name at least one symbol") }
     guard symbols.count <= 200 else { throw ValidationError("at most 200 symbols at once") }
-    for text in symbols {
-      do { _ = try Symbol(validating: text) } catch {
-        throw ValidationError("\(ProviderError.sanitizedExcerpt(text, limit: 30)): \(error)")
-      }
-    }
+    for text in symbols { _ = try Symbol.argument(text) }
   }
 
   func run() async throws {
