@@ -32,14 +32,20 @@ extension AlphaVantageAdapter: HTTPProfileAdapter {
     case nil: break
     }
     if let statusError = ResponseTriage.statusError(for: response) { throw statusError }
+    // `{}` is a symbol Alpha Vantage does not know; an object that is neither that nor an
+    // overview (no `Symbol`, nothing that names a company) is not its answer.
     guard let fields = document.objectValue else { throw ResponseTriage.malformed(response.body, redacting: [apiKey]) }
+    if fields.isEmpty { return [symbol: .failure(.unknownSymbol(symbol))] }
     func text(_ name: String) -> String? { ProfileDraft.text(fields[name]) }
     let draft = ProfileDraft(
       name: text("Name"), exchange: text("Exchange"), currency: text("Currency"), sector: text("Sector"),
       industry: text("Industry"), marketCap: ProfileDraft.amount(fields["MarketCapitalization"]),
       sharesOutstanding: ProfileDraft.amount(fields["SharesOutstanding"]), country: text("Country"),
       website: text("OfficialSite"), description: text("Description"))
-    guard !draft.isEmpty else { return [symbol: .failure(.unknownSymbol(symbol))] }
+    guard !draft.isEmpty else {
+      guard fields["Symbol"] != nil else { throw ResponseTriage.malformed(response.body, redacting: [apiKey]) }
+      return [symbol: .failure(.unknownSymbol(symbol))]
+    }
     return [symbol: .success(draft.profile(for: symbol, response))]
   }
 }

@@ -37,7 +37,10 @@ extension FinnhubAdapter: HTTPProfileAdapter {
       return [symbol: .failure(try ResponseTriage.perSymbolFailure(meaning, response, about: symbol, redacting: [token]))]
     }
     if let statusError = ResponseTriage.statusError(for: response) { throw statusError }
+    // `{}` is a symbol Finnhub does not know; an object that is neither that nor a profile
+    // (no `ticker`, nothing that names a company) is not its answer.
     guard let fields = document.objectValue else { throw ResponseTriage.malformed(response.body, redacting: [token]) }
+    if fields.isEmpty { return [symbol: .failure(.unknownSymbol(symbol))] }
     let million = 1_000_000.0
     let draft = ProfileDraft(
       name: ProfileDraft.text(fields["name"]), exchange: ProfileDraft.text(fields["exchange"]),
@@ -45,7 +48,10 @@ extension FinnhubAdapter: HTTPProfileAdapter {
       marketCap: ProfileDraft.amount(fields["marketCapitalization"], scale: million),
       sharesOutstanding: ProfileDraft.amount(fields["shareOutstanding"], scale: million),
       country: ProfileDraft.text(fields["country"]), website: ProfileDraft.text(fields["weburl"]))
-    guard !draft.isEmpty else { return [symbol: .failure(.unknownSymbol(symbol))] }
+    guard !draft.isEmpty else {
+      guard fields["ticker"] != nil else { throw ResponseTriage.malformed(response.body, redacting: [token]) }
+      return [symbol: .failure(.unknownSymbol(symbol))]
+    }
     return [symbol: .success(draft.profile(for: symbol, response))]
   }
 }

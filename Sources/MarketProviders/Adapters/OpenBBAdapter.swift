@@ -95,11 +95,16 @@ public struct OpenBBAdapter: HTTPQuoteAdapter {
   /// was started with them.
   var requestHeaders: [HTTPHeader] {
     var headers = [HTTPHeader(name: "Accept", value: "application/json")]
-    if let credentials {
-      let pair = Data("\(credentials.username):\(credentials.password.revealedValue)".utf8).base64EncodedString()
-      headers.append(HTTPHeader(name: "Authorization", value: "Basic " + pair, isSensitive: true))
+    if let pair = basicPair {
+      headers.append(HTTPHeader(name: "Authorization", value: "Basic " + pair.revealedValue, isSensitive: true))
     }
     return headers
+  }
+
+  /// `username:password` in base64, as the Authorization header carries it: a proxy that
+  /// echoes the header echoes this, not the password.
+  private var basicPair: Secret? {
+    credentials.map { Secret(Data("\($0.username):\($0.password.revealedValue)".utf8).base64EncodedString()) }
   }
 
   public func parse(_ response: HTTPResponseSnapshot) throws(ProviderError) -> [Symbol: Result<Quote, ProviderError>] {
@@ -145,7 +150,8 @@ public struct OpenBBAdapter: HTTPQuoteAdapter {
     return quotes
   }
 
-  var secrets: [Secret] { credentials.map { [$0.password] } ?? [] }
+  /// What no error excerpt may show: the password, and the header form it travels in.
+  var secrets: [Secret] { [credentials?.password, basicPair].compactMap { $0 } }
 
   private func draft(from row: JSONValue) -> QuoteDraft {
     QuoteDraft(

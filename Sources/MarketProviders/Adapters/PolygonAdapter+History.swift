@@ -69,8 +69,9 @@ extension PolygonAdapter: HTTPHistoryAdapter {
     if let error = failure(in: document, response, about: query.symbol) { throw error }
     if let next = document["next_url"], !next.isNull { throw .unsupportedSymbol(query.symbol) }
     guard let results = document["results"]?.arrayValue else {
-      // `{"resultsCount": 0, …}` without `results`: no bars there.
-      guard document["resultsCount"]?.int64Value ?? 0 == 0, document["results"].map(\.isNull) ?? true else {
+      // `{"resultsCount": 0, …}` without `results`: no bars there. Anything else without
+      // `results` is not an aggregates answer, and never passes for an empty one.
+      guard document["resultsCount"]?.int64Value == 0, document["results"].map(\.isNull) ?? true else {
         throw ResponseTriage.malformed(response.body, redacting: [apiKey])
       }
       return HistoryAnswer(bars: [])

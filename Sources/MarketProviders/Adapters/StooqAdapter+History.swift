@@ -45,8 +45,12 @@ extension StooqAdapter: HTTPHistoryAdapter {
     let trimmed = Substring(text).trimmingWhitespace()
     if trimmed.lowercased() == "no data" { return HistoryAnswer(bars: []) }
     if ResponseTriage.looksLikeHTML(String(trimmed.prefix(64))) {
+      // A page asking for a key, not one that merely mentions one (a gateway's error page
+      // echoing the request's `apikey=`).
       let lowered = text.prefix(16_384).lowercased()
-      if lowered.contains("apikey") || lowered.contains("api key") || lowered.contains("api_key") { throw .unauthorized }
+      let namesAKey = ["apikey", "api key", "api_key"].contains { lowered.contains($0) }
+      let asksForOne = ["requir", "get your", "get_apikey"].contains { lowered.contains($0) }
+      if namesAKey && asksForOne { throw .unauthorized }
       throw ResponseTriage.malformed(response.body, redacting: secrets)
     }
     let lines = trimmed.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })

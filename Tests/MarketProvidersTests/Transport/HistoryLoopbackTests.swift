@@ -2,6 +2,7 @@ import Foundation
 import MarketCore
 import MarketProviders
 import MarketTesting
+import Synchronization
 import Testing
 
 /// Every adapter's history and profile calls over real HTTP on 127.0.0.1, through the same
@@ -205,6 +206,101 @@ import Testing
       let cboe = provider(CboeAdapter(origin: upstream.baseURL), transport)
       let answer = try await cboe.history(for: Symbol("AAPL"), interval: .oneDay, from: january.from, to: january.to)
       #expect(answer.bars.count == 6)
+    }
+  }
+
+  // MARK: Keys
+
+  /// `+`, `/` and `=` make the query form differ from the raw one, so both must be hidden.
+  static let key = "hk+S3CRET/key=5e1f"
+
+  /// Failures an upstream might answer any history or profile call with, each echoing
+  /// whatever credential it was sent.
+  enum Failure: CaseIterable {
+    case unauthorized, rateLimited, serverError, htmlPage, garbageJSON, truncated, oversized
+  }
+
+  static func echo(_ request: FakeUpstream.Request) -> String {
+    let sent = [
+      request.query["apikey"], request.query["apiKey"], request.query["crumb"], request.headers["x-finnhub-token"],
+      request.headers["authorization"], request.headers["cookie"],
+    ]
+    let raw = sent.compactMap { $0 }.joined(separator: " ")
+    return "credential \(raw) in \(request.uri)"
+  }
+
+  static func answer(_ failure: Failure, _ request: FakeUpstream.Request) -> FakeUpstream.Response {
+    let echo = Self.echo(request)
+    switch failure {
+    case .unauthorized:
+      return .json(#"{"Error Message": "the parameter apikey is invalid: \#(echo)", "error": "\#(echo)"}"#, status: 401)
+    case .rateLimited:
+      var response = FakeUpstream.Response.text("API limit reached for \(echo)", status: 429)
+      response.headers.append(("Retry-After", "5"))
+      return response
+    case .serverError: return .text("internal error handling \(echo)", status: 500)
+    case .htmlPage: return .text("<html><body>\(echo)</body></html>", contentType: "text/html")
+    case .garbageJSON: return .json(#"{"results": "\#(echo)", "data": "\#(echo)", "chart": "\#(echo)"}"#)
+    case .truncated: return .text(echo + String(repeating: " ", count: 200), faults: [.truncateBody(bytes: 40)])
+    case .oversized: return .text(echo, faults: [.oversized(bytes: 9 << 20)])
+    }
+  }
+
+  @Test func keysAppearInNoHistoryOrProfileError() async throws {
+    let failure = Mutex(Failure.unauthorized)
+    try await withLoopback({ request in Self.answer(failure.withLock { $0 }, request) }) { upstream, transport in
+      let origin = upstream.baseURL
+      let secret = Secret(Self.key)
+      let bars: [any HistoryProvider] = [
+        provider(AlphaVantageAdapter(apiKey: secret, origin: origin), transport),
+        provider(FinancialModelingPrepAdapter(apiKey: secret, origin: origin), transport),
+        provider(PolygonAdapter(apiKey: secret, origin: origin), transport),
+        provider(StooqAdapter(apiKey: secret, origin: origin), transport),
+        provider(OpenBBAdapter(origin: origin, credentials: .init(username: "desk", password: secret)), transport),
+      ]
+      let profiles: [any ProfileProvider] = [
+        provider(AlphaVantageAdapter(apiKey: secret, origin: origin), transport),
+        provider(FinancialModelingPrepAdapter(apiKey: secret, origin: origin), transport),
+        provider(PolygonAdapter(apiKey: secret, origin: origin), transport),
+        provider(FinnhubAdapter(token: secret, origin: origin), transport),
+        provider(OpenBBAdapter(origin: origin, credentials: .init(username: "desk", password: secret)), transport),
+        provider(
+          YahooFinanceAdapter(session: .init(crumb: secret, cookie: secret), chartOrigin: origin, quoteOrigin: origin),
+          transport),
+      ]
+      var texts: [String] = []
+      func keep(_ error: any Error) { texts += [String(describing: error), String(reflecting: error)] }
+      for current in Failure.allCases {
+        failure.withLock { $0 = current }
+        for source in bars {
+          do {
+            let answer = try await source.history(for: Symbol("AAPL"), interval: .oneDay, from: january.from, to: january.to)
+            Issue.record("\(source.id) answered \(answer.bars.count) bars to \(current)")
+          } catch {
+            keep(error)
+          }
+        }
+        for source in profiles {
+          do {
+            for result in try await source.profiles(for: [Symbol("AAPL")]).values {
+              if case .failure(let error) = result { keep(error) } else { Issue.record("\(source.id) profiled \(current)") }
+            }
+          } catch {
+            keep(error)
+          }
+        }
+      }
+      // Not vacuous: the key reached the upstream every way it is sent, and failures came back.
+      #expect(upstream.requests.contains { $0.query["apikey"] == Self.key })
+      #expect(upstream.requests.contains { $0.query["apiKey"] == Self.key })
+      #expect(upstream.requests.contains { $0.headers["x-finnhub-token"] == Self.key })
+      #expect(texts.contains { $0.contains("rate limited") } && texts.contains { $0.contains("malformed body") })
+      #expect(texts.contains { $0.contains("transport error") })
+      let basic = Data("desk:\(Self.key)".utf8).base64EncodedString()
+      let forms = [Self.key, KeyLeakTests.queryEncoded(Self.key), KeyLeakTests.hex(Self.key), basic]
+      for text in texts {
+        for form in forms { #expect(!text.contains(form), "an error shows the key: \(text)") }
+      }
     }
   }
 }
