@@ -108,5 +108,13 @@ import Testing
       profileFailure(try alpha.parseProfiles(try response("alpha_vantage/information_premium_endpoint.json", zzzz))[zzzz])
         == .unsupportedSymbol(zzzz))
     #expect(!alpha.servesProfile(of: Symbol("BTC-USD")))
+    #expect(throws: ProviderError.unauthorized) {
+      try alpha.parseProfiles(try response("synthetic/alpha_vantage_error_message_invalid_apikey.json", zzzz))
+    }
+    #expect(throws: ProviderError.quotaExhausted) {
+      try alpha.parseProfiles(try response("synthetic/alpha_vantage_information_daily_limit.json", zzzz))
+    }
+    let shapeless = try providerErrorOf { try alpha.parseProfiles(snapshot(#"{"Global Quote": {}}"#, symbols: [zzzz])) }
+    #expect(isMalformed(shapeless))
   }
 }

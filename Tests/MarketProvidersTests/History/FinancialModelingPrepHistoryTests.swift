@@ -99,5 +99,14 @@ import Testing
     #expect(throws: ProviderError.rateLimited(retryAfter: nil)) {
       try stable.parseProfiles(try response("fmp/error_429_limit_reach.json", status: 429, symbols: [zzzz]))
     }
+    #expect(throws: ProviderError.unauthorized) {
+      try stable.parseProfiles(try response("synthetic/fmp_401_invalid_api_key.json", status: 401, symbols: [zzzz]))
+    }
+    // The legacy batch: one row back, the other symbol unknown.
+    let pair = [Symbol("AAPL"), zzzz]
+    let body = #"[{"symbol": "AAPL", "companyName": "Apple Inc.", "exchangeShortName": "NASDAQ", "mktCap": 3.8e12}]"#
+    let batch = try legacy.parseProfiles(snapshot(body, symbols: pair, source: "fmp"))
+    #expect(try profile(batch[Symbol("AAPL")]).marketCap == 3.8e12)
+    #expect(profileFailure(batch[zzzz]) == .unknownSymbol(zzzz))
   }
 }

@@ -53,6 +53,12 @@ import Testing
     #expect(throws: ProviderError.unauthorized) {
       try finnhub.parseProfiles(try response("finnhub/error_429_api_limit_reached.txt", status: 429, zzzz))
     }
+    // A profile that names nothing is an unknown symbol; an object that is not a profile at
+    // all is malformed, not an unknown symbol.
+    let bare = snapshot(#"{"ticker": "ZZZZ", "name": "", "exchange": ""}"#, symbols: [zzzz])
+    #expect(profileFailure(try finnhub.parseProfiles(bare)[zzzz]) == .unknownSymbol(zzzz))
+    let shapeless = try providerErrorOf { try finnhub.parseProfiles(snapshot(#"{"c": 0, "d": null}"#, symbols: [zzzz])) }
+    #expect(isMalformed(shapeless))
   }
 }
 
@@ -84,6 +90,18 @@ import Testing
     let everything = historyQuery("AAPL", from: "2000-01-01", to: "2024-01-01")
     #expect(
       try cboe.parseHistory(try response("cboe/charts_historical_AAPL.json", everything.symbol), for: everything).bars.count == 6)
+  }
+
+  @Test func aWindowWithoutSessionsIsNoBars() throws {
+    let aapl = Symbol("AAPL")
+    // Before the listing began the file quotes zeros: no trading, no bars.
+    let early = historyQuery("AAPL", from: "2004-01-01", to: "2004-02-01")
+    #expect(try cboe.parseHistory(try response("cboe/charts_historical_AAPL.json", aapl), for: early).bars.isEmpty)
+    let later = historyQuery("AAPL", from: "2023-02-01", to: "2023-03-01")
+    #expect(try cboe.parseHistory(try response("cboe/charts_historical_AAPL.json", aapl), for: later).bars.isEmpty)
+    #expect(try cboe.parseHistory(snapshot(#"{"symbol": "AAPL", "data": []}"#, symbols: [aapl]), for: later).bars.isEmpty)
+    let shapeless = try providerErrorOf { try cboe.parseHistory(snapshot(#"{"symbol": "AAPL"}"#, symbols: [aapl]), for: later) }
+    #expect(isMalformed(shapeless))
   }
 
   @Test func aMissingFileIsAnUnknownSymbol() throws {

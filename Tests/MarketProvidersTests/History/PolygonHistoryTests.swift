@@ -98,4 +98,18 @@ import Testing
     }
     #expect(!polygon.servesProfile(of: Symbol("BTC-USD")))
   }
+
+  @Test func tickerDetailsFailures() throws {
+    let zzzz = Symbol("ZZZZ")
+    // Details that name nothing: Polygon knows the ticker but not the company.
+    let bare = snapshot(#"{"results": {"ticker": "ZZZZ", "active": false}, "status": "OK"}"#, symbols: [zzzz])
+    #expect(profileFailure(try polygon.parseProfiles(bare)[zzzz]) == .unknownSymbol(zzzz))
+    let plan = try response("polygon/error_NOT_AUTHORIZED_plan_2024-01-18.json", status: 403, zzzz)
+    #expect(profileFailure(try polygon.parseProfiles(plan)[zzzz]) == .unsupportedSymbol(zzzz))
+    #expect(throws: ProviderError.unauthorized) {
+      try polygon.parseProfiles(try response("synthetic/polygon_401_unknown_api_key.json", status: 401, zzzz))
+    }
+    let shapeless = try providerErrorOf { try polygon.parseProfiles(snapshot(#"{"status": "OK"}"#, symbols: [zzzz])) }
+    #expect(isMalformed(shapeless))
+  }
 }

@@ -58,6 +58,13 @@ import Testing
     }
     let page = try providerErrorOf { try stooq.parseHistory(try response("stooq/html_200_page.html", query), for: query) }
     #expect(isMalformed(page))
+    // An edge in front of Stooq limiting the rate: its wait is honoured.
+    #expect(throws: ProviderError.rateLimited(retryAfter: .seconds(120))) {
+      try stooq.parseHistory(
+        snapshot(
+          "Too Many Requests", status: 429, headers: [HTTPHeader(name: "Retry-After", value: "120")], symbols: [query.symbol]),
+        for: query)
+    }
     #expect(throws: ProviderError.upstreamStatus(503)) {
       try stooq.parseHistory(snapshot("busy", status: 503, symbols: [query.symbol]), for: query)
     }
