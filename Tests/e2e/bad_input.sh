@@ -106,3 +106,19 @@ expect 78 "broken.theme:2: expected \`key = value\`" "dash --theme with a broken
   -- dash --theme "$scratch/broken.theme"
 expect 64 "refusing to listen on 0.0.0.0 without an API token" "a blank LIANYAOHU_API_TOKEN is no token" -- "LIANYAOHU_API_TOKEN= " serve --host 0.0.0.0
 expect 1 "standard input and output must be a terminal" "dash without a terminal says so and exits 1" -- dash
+
+# History and profiles: a request that cannot be asked is a usage error (64); one that was
+# asked and could not be had is a failure (1), with the API's error class.
+expect 64 "unknown interval 2h \(one of: 1m 5m" "history with an unknown interval" -- history AAPL --interval 2h
+expect 64 "unknown range 7y" "history with an unknown range" -- history AAPL --range 7y
+expect 64 "from \(2025-02-01\) is after to \(2025-01-01\)" "history with from after to" -- history AAPL --from 2025-02-01 --to 2025-01-01
+expect 64 "1m bars are kept for at most 1000 days" "history asking 50 years of one-minute bars" \
+  -- history AAPL --interval 1m --from 1975-01-01 --to 2024-12-31
+expect 64 "give a range, or both from and to" "history with a range and dates at once" -- history AAPL --range 1y --from 2025-01-01
+expect 64 "2025-13-01 is not a date" "history with a date that does not exist" -- history AAPL --from 2025-13-01 --to 2025-12-31
+expect 64 "give --json or --csv, not both" "history --json --csv" -- history AAPL --json --csv
+expect 1 "ZZZZZZ: unknown_symbol:" "history of a symbol no provider knows" -- history ZZZZZZ --range 5d
+expect 1 "ZZZZZZ: unknown_symbol:" "profile of a symbol no provider knows" -- profile ZZZZZZ
+expect 0 "^time,open,high,low,close,adj_close,volume" "history --csv starts with its header" -- history AAPL --range 1mo --csv
+expect 0 '"simulated":true' "history --json marks simulated bars" -- history AAPL --range 1mo --json
+expect 0 "from sim-alpha, age .* SIM" "profile names its source and age, marked simulated" -- profile AAPL

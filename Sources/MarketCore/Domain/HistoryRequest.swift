@@ -113,6 +113,31 @@ public struct HistoryRequest: Hashable, Sendable, CustomStringConvertible {
   public var description: String { "\(symbol) \(interval) \(window)" }
 
   /// `YYYY-MM-DD` of a UTC day.
+  /// A request as people and URLs write it: an interval (default `1d`), and a preset range
+  /// (default `1y`) or both `from` and `to` as `YYYY-MM-DD`. The API and the CLI both read
+  /// requests through this, so they accept and refuse the same things.
+  public init(
+    symbol: Symbol, interval intervalText: String?, range rangeText: String?, from fromText: String?, to toText: String?
+  ) throws(HistoryRequestError) {
+    let intervalText = intervalText ?? BarInterval.oneDay.rawValue
+    guard let interval = BarInterval(rawValue: intervalText) else { throw .unknownInterval(intervalText) }
+    let window: HistoryWindow
+    switch (rangeText, fromText, toText) {
+    case (nil, nil, nil):
+      window = .range(.oneYear)
+    case (let text?, nil, nil):
+      guard let range = HistoryRange(rawValue: text) else { throw .unknownRange(text) }
+      window = .range(range)
+    case (nil, let from?, let to?):
+      guard let start = Self.day(from) else { throw .badDate(from) }
+      guard let end = Self.day(to) else { throw .badDate(to) }
+      window = .dates(from: start, to: end)
+    default:
+      throw .mixedWindow
+    }
+    try self.init(symbol: symbol, interval: interval, window: window)
+  }
+
   public static func dayText(_ date: Date) -> String {
     let parts = Calendar.utc.dateComponents([.year, .month, .day], from: date)
     let year = parts.year ?? 1970
@@ -143,11 +168,13 @@ public enum HistoryRequestError: Error, Hashable, Sendable, CustomStringConverti
   case unknownInterval(String)
   case unknownRange(String)
   case badDate(String)
+  /// Both a preset range and dates, or only one of `from` and `to`.
+  case mixedWindow
 
   /// A short, stable class for API error bodies.
   public var errorClass: String {
     switch self {
-    case .fromAfterTo: "invalid_window"
+    case .fromAfterTo, .mixedWindow: "invalid_window"
     case .windowTooLong: "window_too_long"
     case .unknownInterval: "invalid_interval"
     case .unknownRange: "invalid_range"
@@ -167,6 +194,7 @@ public enum HistoryRequestError: Error, Hashable, Sendable, CustomStringConverti
       "unknown range \(ProviderError.sanitizedExcerpt(text, limit: 12)) (one of: "
         + HistoryRange.allCases.map(\.rawValue).joined(separator: " ") + ")"
     case .badDate(let text): "\(ProviderError.sanitizedExcerpt(text, limit: 24)) is not a date (YYYY-MM-DD)"
+    case .mixedWindow: "give a range, or both from and to (YYYY-MM-DD), not a mix"
     }
   }
 }

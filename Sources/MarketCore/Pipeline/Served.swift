@@ -14,7 +14,9 @@ public enum ServedOrigin: String, Hashable, Sendable, Codable {
 public struct Served<Value: MarketValue>: Sendable {
   public typealias Origin = ServedOrigin
 
-  public var value: Value
+  /// The value in the box memory keeps it in: a warm read hands out that box (one reference)
+  /// rather than copying the value and retaining each of its strings.
+  private var stored: Stored<Value>
   /// Past its TTL (or from a previous run, or a fallback): shown dimmed and marked.
   public var isStale: Bool
   /// Time since this process received the value.
@@ -22,17 +24,38 @@ public struct Served<Value: MarketValue>: Sendable {
   public var origin: Origin
 
   public init(_ value: Value, isStale: Bool, age: Duration, origin: Origin) {
-    self.value = value
+    self.init(stored: Stored(value), isStale: isStale, age: age, origin: origin)
+  }
+
+  init(stored: Stored<Value>, isStale: Bool, age: Duration, origin: Origin) {
+    self.stored = stored
     self.isStale = isStale
     self.age = age
     self.origin = origin
   }
 
+  public var value: Value {
+    get { stored.value }
+    set { stored = Stored(newValue) }
+  }
+
   public var source: ProviderID { value.source }
 }
 
-extension Served: Equatable where Value: Equatable {}
-extension Served: Hashable where Value: Hashable {}
+extension Served: Equatable where Value: Equatable {
+  public static func == (lhs: Served, rhs: Served) -> Bool {
+    lhs.value == rhs.value && lhs.isStale == rhs.isStale && lhs.age == rhs.age && lhs.origin == rhs.origin
+  }
+}
+
+extension Served: Hashable where Value: Hashable {
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(value)
+    hasher.combine(isStale)
+    hasher.combine(age)
+    hasher.combine(origin)
+  }
+}
 
 /// A quote as served: the shape the dashboard, the API and the agents read most.
 public typealias ServedQuote = Served<Quote>

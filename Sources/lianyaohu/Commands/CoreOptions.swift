@@ -36,4 +36,21 @@ struct CoreOptions: ParsableArguments {
       throw ExitCode(78)
     }
   }
+
+  /// The configuration for a one-shot command: no watchlists to refresh, and with `provider`
+  /// given, only that configured provider (one of the simulated market's by default).
+  func oneShotConfiguration(provider: String?) throws -> AppConfiguration {
+    var configuration = try loadConfiguration()
+    configuration.core.watchlists = [:]
+    guard let provider else { return configuration }
+    if configuration.providers.isEmpty {
+      configuration.providers = SimulatedMarketSetup.defaultSettings
+    }
+    guard configuration.providers.contains(where: { $0.name == provider }) else {
+      let known = configuration.providers.map(\.name).joined(separator: ", ")
+      throw ValidationError("no provider named \(ProviderError.sanitizedExcerpt(provider, limit: 32)) (configured: \(known))")
+    }
+    configuration.providers = configuration.providers.filter { $0.name == provider }
+    return configuration
+  }
 }

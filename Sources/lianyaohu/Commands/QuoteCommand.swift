@@ -35,18 +35,7 @@ struct QuoteCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    var configuration = try core.loadConfiguration()
-    configuration.core.watchlists = [:]
-    if let provider {
-      if configuration.providers.isEmpty {
-        configuration.providers = SimulatedMarketSetup.defaultSettings
-      }
-      guard configuration.providers.contains(where: { $0.name == provider }) else {
-        let known = configuration.providers.map(\.name).joined(separator: ", ")
-        throw ValidationError("no provider named \(ProviderError.sanitizedExcerpt(provider, limit: 32)) (configured: \(known))")
-      }
-      configuration.providers = configuration.providers.filter { $0.name == provider }
-    }
+    let configuration = try core.oneShotConfiguration(provider: provider)
     let core = App.build(configuration, needs: [], logger: Logger(label: "lianyaohu.quote")).core
     let requested = symbols.compactMap { try? Symbol(validating: $0) }
     let results = await core.quotes(requested)
