@@ -7,6 +7,10 @@ import Testing
 /// The history and profile parsers against bodies no provider should send but any might: each
 /// answers a typed error (`malformedBody` for a 200 that is not its shape), never a crash and
 /// never an empty answer passed off as "no bars", and no error text shows the adapter's key.
+///
+/// Parsing megabyte bodies takes the thread for a while; the loops over them yield between
+/// bodies so the transport tests' timeouts, running beside them on the same small pool, fire
+/// on time.
 @Suite struct HostileHistoryBodyTests {
   static let key = HostileBodyTests.key
 
@@ -87,9 +91,10 @@ import Testing
       status: status, body: body, symbols: symbols, receivedAt: utc("2025-12-22T18:00:00Z"), source: source)
   }
 
-  @Test func genericHostileBodiesAreMalformedBars() {
+  @Test func genericHostileBodiesAreMalformedBars() async {
     for (adapter, query) in Self.historyAdapters {
       for (name, body) in HostileBodyTests.genericBodies {
+        await Task.yield()
         do {
           let answer = try adapter.parseHistory(response(body, symbols: [query.symbol], source: adapter.id), for: query)
           Issue.record("\(adapter.id) \(query) on \(name): \(answer.bars.count) bars instead of an error")
@@ -101,9 +106,10 @@ import Testing
     }
   }
 
-  @Test func genericHostileBodiesAreMalformedProfiles() {
+  @Test func genericHostileBodiesAreMalformedProfiles() async {
     for (adapter, symbols) in Self.profileAdapters {
       for (name, body) in HostileBodyTests.genericBodies {
+        await Task.yield()
         do {
           let results = try adapter.parseProfiles(response(body, symbols: symbols, source: adapter.id))
           for symbol in symbols {
