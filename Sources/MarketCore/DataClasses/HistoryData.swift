@@ -49,7 +49,9 @@ struct HistoryData: DataClassDefinition {
   }
 
   func source(_ provider: any MarketDataProvider, for block: HistoryBlock) -> (any HistoryProvider)? {
-    guard let history = provider as? any HistoryProvider, history.historyIntervals.contains(block.interval) else {
+    guard let history = provider as? any HistoryProvider, history.historyIntervals.contains(block.interval),
+      history.servesHistory(of: block.symbol)
+    else {
       return nil
     }
     return history
