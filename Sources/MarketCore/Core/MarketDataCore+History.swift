@@ -23,19 +23,42 @@ extension MarketDataCore {
   }
 
   /// The blocks of a window one at a time, for streaming a long series without holding it:
-  /// `body` gets each block's bars inside the window, oldest first; the first failure ends
-  /// the walk and is thrown.
+  /// `body` gets each block's bars inside the window, oldest first. Blocks are read
+  /// `blocksAtOnce` at a time (missing ones in one upstream call per run, as a series read
+  /// does), so memory holds one such slice, never the whole series. The first failure ends
+  /// the walk and is thrown; `body` may throw to stop early.
   public func historyBlocks(
-    _ request: HistoryRequest, _ body: (Served<BarBlock>, ArraySlice<Bar>) async throws -> Void
+    _ request: HistoryRequest, blocksAtOnce: Int = 32,
+    _ body: (Served<BarBlock>, ArraySlice<Bar>) async throws -> Void
   ) async throws {
     let (from, to) = request.window.bounds(now: context.clock.wallNow())
-    for block in HistoryBlock.covering(request.symbol, request.interval, from: from, to: to) {
-      let served = try await historyReads.read(block)
-      let bars = served.value.bars
-      let first = bars.firstIndex { $0.start >= from } ?? bars.endIndex
-      let end = bars[first...].firstIndex { $0.start >= to } ?? bars.endIndex
-      try await body(served, bars[first..<end])
+    let blocks = HistoryBlock.covering(request.symbol, request.interval, from: from, to: to)
+    for start in stride(from: 0, to: blocks.count, by: max(1, blocksAtOnce)) {
+      let slice = Array(blocks[start..<min(start + max(1, blocksAtOnce), blocks.count)])
+      let results = await historyReads.read(slice)
+      for block in slice {
+        let served: Served<BarBlock>
+        switch results[block] {
+        case .success(let answer)?: served = answer
+        case .failure(let error)?: throw error
+        case nil: throw ReadError.cancelled
+        }
+        let bars = served.value.bars
+        let first = bars.firstIndex { $0.start >= from } ?? bars.endIndex
+        let end = bars[first...].firstIndex { $0.start >= to } ?? bars.endIndex
+        try await body(served, bars[first..<end])
+      }
     }
+  }
+
+  /// One block of bars, through the pipeline like any read.
+  public func historyBlock(_ block: HistoryBlock) async throws(ReadError) -> Served<BarBlock> {
+    try await historyReads.read(block)
+  }
+
+  /// The window a request resolves to now, `[from, to)` in epoch seconds.
+  public func bounds(of request: HistoryRequest) -> (from: Int64, to: Int64) {
+    request.window.bounds(now: context.clock.wallNow())
   }
 
   /// What a company is; believed for a day.

@@ -38,7 +38,8 @@ public final class MarketDataCore: Sendable {
     if case .hedged(let ratio, _, _, _) = configuration.quoteFanOut { hedgeRatio = ratio } else { hedgeRatio = 0 }
     self.context = PipelineContext(
       clock: clock,
-      memory: L1Cache(maximumEntries: configuration.cacheMaximumEntries, maximumBytes: configuration.cacheMaximumBytes),
+      memory: L1Cache<StoredValue>(
+        maximumEntries: configuration.cacheMaximumEntries, maximumBytes: configuration.cacheMaximumBytes),
       router: router, tiers: tiers, events: events, metrics: metrics,
       hedgeBudget: SharedHedgeBudget(HedgeBudget(maximumExtraRatio: hedgeRatio)),
       batchConcurrency: configuration.refreshConcurrency)
@@ -68,7 +69,11 @@ public final class MarketDataCore: Sendable {
 
   /// The current quote for one symbol, from cache when fresh enough, else from providers.
   public func quote(_ symbol: Symbol) async throws(ReadError) -> ServedQuote {
-    try await quoteReads.read(symbol)
+    // Every agent read lands here: a warm one is answered before any further await.
+    switch quoteReads.fromMemory(symbol) {
+    case .served(let served): served
+    case .missed(let key, let now): try await quoteReads.readBelowMemory(symbol, key, now)
+    }
   }
 
   /// Raw text from a user or an HTTP request; an invalid symbol is a typed error.

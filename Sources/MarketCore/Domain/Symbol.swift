@@ -50,6 +50,9 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible, C
 
   public func hash(into hasher: inout Hasher) { hasher.combine(hash) }
 
+  /// See ``CacheKey/_rawHashValue(seed:)``: the hash is computed once, at validation.
+  public func _rawHashValue(seed: Int) -> Int { mix(hash, seed) }
+
   /// The precomputed hash, for choosing a cache shard without hashing again.
   public var shardHash: Int { hash }
 

@@ -28,7 +28,8 @@ extension ReadPipeline {
       let key = definition.key(for: request)
       if context.memory.peek(key) == nil {
         context.memory.store(
-          value, for: key, byteCount: value.approximateByteCount, storedAt: context.clock.now() - age, policy: policy)
+          Stored(value), for: key, byteCount: value.approximateByteCount, storedAt: context.clock.now() - age,
+          policy: policy)
       }
       return true
     }
@@ -83,7 +84,7 @@ extension ReadPipeline {
       return held
     }
     context.memory.store(
-      value, for: key, byteCount: value.approximateByteCount, storedAt: context.clock.now() - age,
+      Stored(value), for: key, byteCount: value.approximateByteCount, storedAt: context.clock.now() - age,
       policy: policy(for: request))
     for (index, port) in ports.enumerated() where index != fromTier { port?.store([value]) }
     lastValues.withLock { _ = $0.setValue(value, forKey: key, byteCount: value.approximateByteCount) }

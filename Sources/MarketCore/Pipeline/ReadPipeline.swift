@@ -55,11 +55,33 @@ final class ReadPipeline<Class: DataClassDefinition>: Sendable {
 
   // MARK: Reading
 
+  /// What memory alone says of a request, without suspending.
+  enum MemoryAnswer {
+    case served(Served<Value>)
+    /// Not in memory, or too old to serve: the read goes on below memory.
+    case missed(CacheKey, at: MarketInstant)
+  }
+
   /// One request, from memory when fresh enough, else from the tiers or the providers.
   func read(_ request: Request) async throws(ReadError) -> Served<Value> {
+    switch fromMemory(request) {
+    case .served(let served): served
+    case .missed(let key, let now): try await readBelowMemory(request, key, now)
+    }
+  }
+
+  /// The synchronous first half of ``read(_:)``. A caller on the hot path checks this
+  /// before awaiting anything, so a warm read costs no async frame.
+  @inline(__always)
+  func fromMemory(_ request: Request) -> MemoryAnswer {
     let key = definition.key(for: request)
     let now = context.clock.now()
-    if let served = fromMemory(key, request, now: now) { return served }
+    if let served = fromMemory(key, request, now: now) { return .served(served) }
+    return .missed(key, at: now)
+  }
+
+  /// The second half of ``read(_:)``, after memory missed at `now`.
+  func readBelowMemory(_ request: Request, _ key: CacheKey, _ now: MarketInstant) async throws(ReadError) -> Served<Value> {
     let symbol = definition.symbol(of: request)
     metrics.misses.increment()
     if isKnownUnknown(symbol, now: now) { throw ReadError.unknownSymbol(symbol) }
@@ -108,7 +130,7 @@ final class ReadPipeline<Class: DataClassDefinition>: Sendable {
   /// anyone: what displays show between updates. Stale once past the TTL.
   func lastKnown(_ request: Request) -> Served<Value>? {
     let key = definition.key(for: request)
-    if let (held, storedAt) = context.memory.peek(key), let value = held as? Value {
+    if let (held, storedAt) = context.memory.peek(key), let value = (held as? Stored<Value>)?.value {
       let age = context.clock.now() - storedAt
       return Served(value, isStale: age >= policy(for: request).timeToLive, age: age, origin: .memory)
     }
@@ -124,18 +146,18 @@ final class ReadPipeline<Class: DataClassDefinition>: Sendable {
   private func fromMemory(_ key: CacheKey, _ request: Request, now: MarketInstant) -> Served<Value>? {
     switch context.memory.lookup(key, now: now) {
     case .fresh(let held, let storedAt):
-      guard let value = held as? Value else { return nil }
+      guard let value = (held as? Stored<Value>)?.value else { return nil }
       return Served(value, isStale: false, age: now - storedAt, origin: .memory)
     case .refreshDue(let held, let storedAt, let startRefresh):
       if startRefresh { refreshInBackground(key, request) }
       demand.aged(request, now)
-      guard let value = held as? Value else { return nil }
+      guard let value = (held as? Stored<Value>)?.value else { return nil }
       return Served(value, isStale: false, age: now - storedAt, origin: .memory)
     case .stale(let held, let storedAt, let startRefresh):
       if startRefresh { refreshInBackground(key, request) }
       demand.aged(request, now)
       metrics.stale.increment()
-      guard let value = held as? Value else { return nil }
+      guard let value = (held as? Stored<Value>)?.value else { return nil }
       return Served(value, isStale: true, age: now - storedAt, origin: .memory)
     case .miss:
       return nil

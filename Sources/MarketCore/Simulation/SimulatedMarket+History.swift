@@ -47,9 +47,17 @@ extension SimulatedMarket {
     let nowSeconds = Int64(now.timeIntervalSince1970.rounded(.down))
     let end = min(to, nowSeconds + 1)
     guard from < end else { return [] }
+    // The latest session on or before a day: on a weekend the last bar is Friday's, and it
+    // still closes at the live price.
+    func lastSession(onOrBefore day: Int64) -> Int64 {
+      var day = day
+      while !session.trades(day) { day -= 1 }
+      return day
+    }
     var daily = DailyPath(
-      market: self, listing: listing, session: session, anchorDay: Int64(origin.timeIntervalSince1970) / 86_400,
-      today: today, livePrice: livePrice)
+      market: self, listing: listing, session: session,
+      anchorDay: lastSession(onOrBefore: Int64(origin.timeIntervalSince1970) / 86_400),
+      today: lastSession(onOrBefore: today), livePrice: livePrice)
     switch interval {
     case .oneDay:
       return (from / 86_400...(end - 1) / 86_400).compactMap { day in
