@@ -35,6 +35,8 @@ public struct DashboardState: Hashable, Sendable {
   /// Lines scrolled away from the newest event.
   public var eventsScroll = 0
   public var overlay: Overlay?
+  /// The symbol opened with `Enter`, drawn instead of the panes until `Esc`.
+  public var detail: DetailView?
   /// Lines scrolled in the help overlay.
   public var helpScroll = 0
   public var sortOrder: SortOrder = .watchlist
@@ -72,6 +74,7 @@ public struct DashboardState: Hashable, Sendable {
     case .help: return [.help]
     case .confirmClearCache: return [.confirmation]
     case .watchlistEditor(let editor): return editor.input == nil ? [.watchlistEditor] : [.symbolInput]
+    case nil where detail != nil: return [.detail]
     case nil: return (focus.scope.map { [$0] } ?? []) + [.global]
     }
   }

@@ -119,6 +119,51 @@ struct CoreDashboardDataSource: DashboardDataSource {
     }
   }
 
+  func history(_ request: HistoryRequest) async -> Result<Served<HistorySeries>, DetailLoadError> {
+    do throws(ReadError) {
+      return .success(try await core.history(request))
+    } catch {
+      return .failure(DetailLoadError(error))
+    }
+  }
+
+  func profile(_ symbol: Symbol) async -> Result<Served<Profile>, DetailLoadError> {
+    do throws(ReadError) {
+      return .success(try await core.profile(symbol))
+    } catch {
+      return .failure(DetailLoadError(error))
+    }
+  }
+
+  /// Intraday closes through the core's history pipeline, a few symbols at a time so the
+  /// first look does not crowd out quotes.
+  func sparklineHistory(_ symbols: [Symbol]) async -> [Symbol: [Double]] {
+    let core = self.core
+    return await withTaskGroup(of: (Symbol, [Double]?).self, returning: [Symbol: [Double]].self) { group in
+      var pending = symbols[...]
+      var points: [Symbol: [Double]] = [:]
+      func startNext() {
+        guard let symbol = pending.popFirst() else { return }
+        group.addTask {
+          guard let request = SparklineHistory.request(for: symbol),
+            let served = try? await core.history(request)
+          else { return (symbol, nil) }
+          let closes = SparklineHistory.points(served.value)
+          return (symbol, closes.isEmpty ? nil : closes)
+        }
+      }
+      for _ in 0..<Self.sparklineLoadsAtOnce { startNext() }
+      for await (symbol, closes) in group {
+        if let closes { points[symbol] = closes }
+        startNext()
+      }
+      return points
+    }
+  }
+
+  /// History reads in flight at once while seeding sparklines.
+  static let sparklineLoadsAtOnce = 4
+
   private func operate(_ body: () throws(OperatorError) -> Void) throws(OperatorCommandError) {
     do { try body() } catch { throw OperatorCommandError(error.description) }
   }
