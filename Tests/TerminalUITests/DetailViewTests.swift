@@ -128,6 +128,27 @@ struct DetailViewTests {
     #expect(state.market.quotes[DetailFixtures.symbol]?.history.count == QuoteRow.sparklineCapacity)
   }
 
+  @Test("history that arrives before a symbol's first quote waits for it")
+  func historyBeforeTheFirstQuote() {
+    var state = DashboardState(size: TerminalSize(width: 120, height: 40), now: Fixtures.time)
+    let closes = DetailFixtures.series().bars.suffix(QuoteRow.sparklineCapacity).map(\.close)
+    _ = update(&state, .sparklineHistory([DetailFixtures.symbol: closes]))
+    #expect(state.market.quotes[DetailFixtures.symbol] == nil)
+    _ = update(&state, .snapshot(Fixtures.snapshot()))
+    #expect(state.market.quotes[DetailFixtures.symbol]?.history.count == QuoteRow.sparklineCapacity)
+  }
+
+  @Test("a symbol a watchlist edit brings in asks for its history once")
+  func watchlistEditAsksForNewSymbolsOnly() {
+    var state = DashboardState(size: TerminalSize(width: 120, height: 40), now: Fixtures.time)
+    _ = update(&state, .snapshot(Fixtures.snapshot()))
+    var lists = state.market.watchlists
+    let added = Symbol("ZZZZ")
+    lists[.heXiangu] = Watchlist(symbols: lists[.heXiangu, default: Watchlist(symbols: [])].activeSymbols + [added])
+    #expect(update(&state, .watchlists(lists)) == [.loadSparklines([added])])
+    #expect(update(&state, .watchlists(lists)).isEmpty)
+  }
+
   @Test("a source without history says so rather than failing")
   func sourceWithoutHistory() async throws {
     struct Bare: DashboardDataSource {

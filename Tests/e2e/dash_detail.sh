@@ -34,7 +34,8 @@ stop_serve() { # stop_serve: SIGTERM, then SIGKILL after 10 s
 }
 on_exit "stop_serve"
 
-# A full sparkline: AAPL's row ends in at least eight block characters before its source.
+# A full sparkline: AAPL's row ends in at least eight block characters before its source (the
+# session is 200 columns wide: narrower panes drop the sparkline column).
 sparkline_full() { shows "^AAPL +[0-9.]+ .*[▁▂▃▄▅▆▇█]{8,} +sim-(alpha|beta|gamma)"; }
 # The detail view's chart: the price axis (labels after ┤) and date labels below (╵YYYY-MM-DD).
 chart_drawn() { shows "┤[0-9]+\.[0-9]+" && shows "╵[0-9]{4}-[0-9]{2}-[0-9]{2}"; }
@@ -66,7 +67,7 @@ detail_walk() {
   check "$mode: q quits with status 0" 10 shows "^EXIT=0"
 }
 
-tmux_ -f /dev/null new-session -d -s "$session" -x 160 -y 48 "env -i HOME=$scratch HISTFILE=/dev/null PATH=/usr/bin:/bin TERM=screen-256color bash --norc --noprofile"
+tmux_ -f /dev/null new-session -d -s "$session" -x 200 -y 60 "env -i HOME=$scratch HISTFILE=/dev/null PATH=/usr/bin:/bin TERM=screen-256color bash --norc --noprofile"
 tmux_ set-option -t "$session" status off >/dev/null
 keys "export LANG=C.UTF-8 XDG_STATE_HOME=$XDG_STATE_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME PS1='e2e\$ '" Enter
 keys "'$binary' dash --refresh-interval 0.5; echo EXIT=\$?" Enter

@@ -120,25 +120,8 @@ public final class HTTPDashboardDataSource: DashboardDataSource, Service {
 
   /// Intraday closes over the API, a few symbols at a time.
   public func sparklineHistory(_ symbols: [Symbol]) async -> [Symbol: [Double]] {
-    await withTaskGroup(of: (Symbol, [Double]?).self, returning: [Symbol: [Double]].self) { group in
-      var pending = symbols[...]
-      var points: [Symbol: [Double]] = [:]
-      func startNext() {
-        guard let symbol = pending.popFirst() else { return }
-        group.addTask {
-          guard let request = SparklineHistory.request(for: symbol),
-            case .success(let served) = await self.history(request)
-          else { return (symbol, nil) }
-          let closes = SparklineHistory.points(served.value)
-          return (symbol, closes.isEmpty ? nil : closes)
-        }
-      }
-      for _ in 0..<max(1, options.sparklineLoadsAtOnce) { startNext() }
-      for await (symbol, closes) in group {
-        if let closes { points[symbol] = closes }
-        startNext()
-      }
-      return points
+    await SparklineHistory.load(symbols, atOnce: options.sparklineLoadsAtOnce) { request in
+      try? await self.history(request).get().value
     }
   }
 

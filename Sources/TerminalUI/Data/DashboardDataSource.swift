@@ -48,6 +48,30 @@ public enum SparklineHistory {
   public static func points(_ series: HistorySeries) -> [Double] {
     series.bars.suffix(QuoteRow.sparklineCapacity).map(\.close)
   }
+
+  /// Every symbol's points through `history`, `atOnce` reads at a time so a first look does
+  /// not crowd out quotes. Symbols without points are left out.
+  public static func load(
+    _ symbols: [Symbol], atOnce: Int, history: @escaping @Sendable (HistoryRequest) async -> HistorySeries?
+  ) async -> [Symbol: [Double]] {
+    await withTaskGroup(of: (Symbol, [Double]).self, returning: [Symbol: [Double]].self) { group in
+      var pending = symbols[...]
+      var loaded: [Symbol: [Double]] = [:]
+      func startNext() {
+        guard let symbol = pending.popFirst() else { return }
+        group.addTask {
+          guard let request = request(for: symbol), let series = await history(request) else { return (symbol, []) }
+          return (symbol, points(series))
+        }
+      }
+      for _ in 0..<max(1, atOnce) { startNext() }
+      for await (symbol, closes) in group {
+        if !closes.isEmpty { loaded[symbol] = closes }
+        startNext()
+      }
+      return loaded
+    }
+  }
 }
 
 /// One look at the whole system, values only.

@@ -26,6 +26,8 @@ public struct DashboardState: Hashable, Sendable {
   /// The copy the display shows while paused.
   public var frozen: MarketView?
   public var hasSnapshot = false
+  /// Symbols whose sparkline history has been asked for, so each is asked once.
+  var sparklinesRequested: Set<Symbol> = []
 
   public var focus: Focus = .immortal(.luDongbin)
   /// The immortal `w` edits when the focus is elsewhere, and the one scrolled into view.

@@ -13,15 +13,8 @@ public func update(_ state: inout DashboardState, _ action: Action) -> [Effect] 
     state.now = max(state.now, time)
     if let message = state.message, message.expires <= state.now { state.message = nil }
   case .snapshot(let snapshot):
-    let isFirst = !state.hasSnapshot
     apply(snapshot, to: &state)
-    // Sparklines start full: the first look asks for intraday history of every symbol shown.
-    if isFirst {
-      let symbols = ImmortalID.allCases.flatMap { state.market.watchlist($0).activeSymbols }
-      var seen = Set<Symbol>()
-      let unique = symbols.filter { seen.insert($0).inserted }
-      if !unique.isEmpty { return [.loadSparklines(unique)] }
-    }
+    return sparklinesToLoad(&state)
   case .quoteUpdated(let served):
     state.market.merge(served)
     state.market.quoteRate.record(at: served.quote.receivedAt)
@@ -39,6 +32,8 @@ public func update(_ state: inout DashboardState, _ action: Action) -> [Effect] 
     case .watchlistChanged(let immortal, let list):
       state.market.watchlists[immortal] = list
       clampSelections(&state)
+      if let line = EventLine(event) { state.market.append(line) }
+      return sparklinesToLoad(&state)
     default:
       break
     }
@@ -46,6 +41,7 @@ public func update(_ state: inout DashboardState, _ action: Action) -> [Effect] 
   case .watchlists(let lists):
     state.market.watchlists = lists
     clampSelections(&state)
+    return sparklinesToLoad(&state)
   case .eventLine(let line):
     state.market.append(line)
   case .connection(let connection):
@@ -73,6 +69,18 @@ public func update(_ state: inout DashboardState, _ action: Action) -> [Effect] 
 }
 
 // MARK: Data
+
+/// Sparklines start full: every symbol shown asks once for intraday history, on the first
+/// look or when a watchlist edit brings it in.
+private func sparklinesToLoad(_ state: inout DashboardState) -> [Effect] {
+  var symbols: [Symbol] = []
+  for immortal in ImmortalID.allCases {
+    for symbol in state.market.watchlist(immortal).activeSymbols where state.sparklinesRequested.insert(symbol).inserted {
+      symbols.append(symbol)
+    }
+  }
+  return symbols.isEmpty ? [] : [.loadSparklines(symbols)]
+}
 
 private func apply(_ snapshot: DashboardSnapshot, to state: inout DashboardState) {
   state.now = max(state.now, snapshot.time)

@@ -135,29 +135,11 @@ struct CoreDashboardDataSource: DashboardDataSource {
     }
   }
 
-  /// Intraday closes through the core's history pipeline, a few symbols at a time so the
-  /// first look does not crowd out quotes.
+  /// Intraday closes through the core's history pipeline.
   func sparklineHistory(_ symbols: [Symbol]) async -> [Symbol: [Double]] {
     let core = self.core
-    return await withTaskGroup(of: (Symbol, [Double]?).self, returning: [Symbol: [Double]].self) { group in
-      var pending = symbols[...]
-      var points: [Symbol: [Double]] = [:]
-      func startNext() {
-        guard let symbol = pending.popFirst() else { return }
-        group.addTask {
-          guard let request = SparklineHistory.request(for: symbol),
-            let served = try? await core.history(request)
-          else { return (symbol, nil) }
-          let closes = SparklineHistory.points(served.value)
-          return (symbol, closes.isEmpty ? nil : closes)
-        }
-      }
-      for _ in 0..<Self.sparklineLoadsAtOnce { startNext() }
-      for await (symbol, closes) in group {
-        if let closes { points[symbol] = closes }
-        startNext()
-      }
-      return points
+    return await SparklineHistory.load(symbols, atOnce: Self.sparklineLoadsAtOnce) { request in
+      try? await core.history(request).value
     }
   }
 
