@@ -5,6 +5,11 @@ extension DataKind {
   public static let history = DataKind("history")
 }
 
+extension HistoryBlock {
+  /// The block's cache key: tiers store blocks under its text and match invalidations on it.
+  public var key: CacheKey { CacheKey(.history, symbol, parameters: "\(interval.rawValue):\(start)") }
+}
+
 /// How long blocks of bars are believed: a block that ended before the last completed
 /// session never changes and is kept for good; the block still being written refreshes like a
 /// quote.
@@ -22,6 +27,12 @@ public struct HistoryPolicy: Hashable, Sendable {
   public var divergenceThreshold = 0.02
 
   public init() {}
+
+  /// Whether the block's last bar can no longer change at `now`: it is kept for good.
+  public func isSettled(_ block: HistoryBlock, at now: Date) -> Bool {
+    let margin = block.interval.isIntraday ? settleAfterIntraday : settleAfterDaily
+    return TimeInterval(block.end) + margin.seconds <= now.timeIntervalSince1970
+  }
 }
 
 /// History as a data class of the read pipeline. A request is one ``HistoryBlock``; the core
@@ -33,9 +44,7 @@ struct HistoryData: DataClassDefinition {
 
   var kind: DataKind { .history }
 
-  func key(for block: HistoryBlock) -> CacheKey {
-    CacheKey(.history, block.symbol, parameters: "\(block.interval.rawValue):\(block.start)")
-  }
+  func key(for block: HistoryBlock) -> CacheKey { block.key }
 
   func symbol(of block: HistoryBlock) -> Symbol { block.symbol }
 
@@ -43,13 +52,12 @@ struct HistoryData: DataClassDefinition {
     isSettled(block, at: clock.wallNow()) ? policies.settled : policies.current
   }
 
-  func isSettled(_ block: HistoryBlock, at now: Date) -> Bool {
-    let margin = block.interval.isIntraday ? policies.settleAfterIntraday : policies.settleAfterDaily
-    return TimeInterval(block.end) + margin.seconds <= now.timeIntervalSince1970
-  }
+  func isSettled(_ block: HistoryBlock, at now: Date) -> Bool { policies.isSettled(block, at: now) }
 
   func source(_ provider: any MarketDataProvider, for block: HistoryBlock) -> (any HistoryProvider)? {
-    guard let history = provider as? any HistoryProvider, history.historyIntervals.contains(block.interval) else {
+    guard let history = provider as? any HistoryProvider, history.historyIntervals.contains(block.interval),
+      history.servesHistory(of: block.symbol)
+    else {
       return nil
     }
     return history

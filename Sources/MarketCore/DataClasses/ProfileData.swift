@@ -23,7 +23,8 @@ struct ProfileData: DataClassDefinition {
   func policy(for symbol: Symbol) -> CachePolicy { policy }
 
   func source(_ provider: any MarketDataProvider, for symbol: Symbol) -> (any ProfileProvider)? {
-    provider as? any ProfileProvider
+    guard let profiles = provider as? any ProfileProvider, profiles.servesProfile(of: symbol) else { return nil }
+    return profiles
   }
 
   func batchSize(of source: any ProfileProvider) -> Int { source.capabilities.maximumBatchSize }

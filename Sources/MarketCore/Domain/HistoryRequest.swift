@@ -19,8 +19,8 @@ public enum HistoryRange: String, Hashable, Sendable, Codable, CaseIterable, Cus
   /// The most days the range can span, whatever day it ends on.
   public var longestDays: Int {
     switch self {
-    case .oneDay: 1
-    case .fiveDays: 5
+    case .oneDay: 3
+    case .fiveDays: 7
     case .oneMonth: 32
     case .threeMonths: 93
     case .sixMonths: 185
@@ -32,13 +32,14 @@ public enum HistoryRange: String, Hashable, Sendable, Codable, CaseIterable, Cus
     }
   }
 
-  /// The first day of the window ending on the day of `now` (UTC calendar).
+  /// The first day of the window ending on the day of `now` (UTC calendar). `1d` and `5d`
+  /// count weekdays, as trading sessions: on a Saturday `1d` is Friday, not an empty day.
   func start(endingAt now: Date) -> Date {
     let calendar = Calendar.utc
     let today = calendar.startOfDay(for: now)
     switch self {
-    case .oneDay: return today
-    case .fiveDays: return calendar.date(byAdding: .day, value: -4, to: today) ?? today
+    case .oneDay: return Self.weekdays(1, endingOn: today)
+    case .fiveDays: return Self.weekdays(5, endingOn: today)
     case .oneMonth: return calendar.date(byAdding: .month, value: -1, to: today) ?? today
     case .threeMonths: return calendar.date(byAdding: .month, value: -3, to: today) ?? today
     case .sixMonths: return calendar.date(byAdding: .month, value: -6, to: today) ?? today
@@ -49,6 +50,19 @@ public enum HistoryRange: String, Hashable, Sendable, Codable, CaseIterable, Cus
     case .fiveYears: return calendar.date(byAdding: .year, value: -5, to: today) ?? today
     case .tenYears: return calendar.date(byAdding: .year, value: -10, to: today) ?? today
     case .max: return HistoryWindow.earliest
+    }
+  }
+
+  /// The midnight that starts the `count`th most recent weekday on or before `day`.
+  private static func weekdays(_ count: Int, endingOn day: Date) -> Date {
+    var start = day
+    var found = 0
+    while true {
+      // 1970-01-01 was a Thursday: day 0 of the epoch is weekday 3 counting Monday as 0.
+      let weekday = (Int(start.timeIntervalSince1970 / 86_400) % 7 + 3) % 7
+      if weekday < 5 { found += 1 }
+      if found == count { return start }
+      start -= 86_400
     }
   }
 }

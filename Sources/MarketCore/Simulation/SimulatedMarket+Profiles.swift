@@ -1,4 +1,20 @@
+import Foundation
+
 extension SimulatedMarket {
+  /// The simulated company behind a listing, as every simulated source serves it (the
+  /// provider, and `lianyaohu simulate`'s OpenBB profile route): the embedded facts, a market
+  /// cap at `price`, marked simulated; nil for a symbol the market does not list.
+  public func profile(of symbol: Symbol, price: Double, source: ProviderID, receivedAt: Date) -> Profile? {
+    guard let listing = listing(symbol) else { return nil }
+    let facts = Self.profiles[symbol]
+    return Profile(
+      symbol: symbol, name: facts?.name ?? "Simulated \(symbol)", exchange: facts?.exchange ?? "SIM",
+      currency: listing.currency, sector: facts?.sector, industry: facts?.industry,
+      marketCap: facts.map { $0.shares * price }, sharesOutstanding: facts?.shares, country: facts?.country, website: nil,
+      description: "A listing of the embedded simulated market: its prices are made up, seeded, and never real.",
+      source: source, receivedAt: receivedAt, isSimulated: true)
+  }
+
   /// What the simulated market says about its listings: real names and sectors so a debate
   /// reads naturally, share counts to size a market cap from the simulated price. Every
   /// profile built from this is still marked simulated.

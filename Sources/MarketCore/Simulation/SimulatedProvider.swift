@@ -119,19 +119,13 @@ extension SimulatedProvider {
     let receivedAt = clock.wallNow()
     var results: [Symbol: Result<Profile, ProviderError>] = [:]
     for symbol in symbols {
-      guard let listing = market.listing(symbol), let tick = market.tick(for: symbol, at: clock.now()) else {
+      guard let tick = market.tick(for: symbol, at: clock.now()),
+        let profile = market.profile(of: symbol, price: tick.price, source: id, receivedAt: receivedAt)
+      else {
         results[symbol] = .failure(.unknownSymbol(symbol))
         continue
       }
-      let facts = SimulatedMarket.profiles[symbol]
-      results[symbol] = .success(
-        Profile(
-          symbol: symbol, name: facts?.name ?? "Simulated \(symbol)", exchange: facts?.exchange ?? "SIM",
-          currency: listing.currency, sector: facts?.sector, industry: facts?.industry,
-          marketCap: facts.map { $0.shares * tick.price }, sharesOutstanding: facts?.shares, country: facts?.country,
-          website: nil,
-          description: "A listing of the embedded simulated market: its prices are made up, seeded, and never real.",
-          source: id, receivedAt: receivedAt, isSimulated: true))
+      results[symbol] = .success(profile)
     }
     return results
   }

@@ -16,6 +16,23 @@ struct HistoryRequestTests {
     }
   }
 
+  @Test(
+    "1d and 5d count sessions: a weekend day reaches back to Friday",
+    arguments: [
+      // Saturday 2026-12-05 10:00: 1d is Friday, 5d starts on Monday the 30th.
+      (1_796_428_800 + 36_000, HistoryRange.oneDay, 1_796_342_400),
+      (1_796_428_800 + 36_000, HistoryRange.fiveDays, 1_795_996_800),
+      // Monday 2026-12-07 15:00: 1d is that Monday, 5d starts on Tuesday the 1st.
+      (1_796_601_600 + 54_000, HistoryRange.oneDay, 1_796_601_600),
+      (1_796_601_600 + 54_000, HistoryRange.fiveDays, 1_796_083_200),
+    ] as [(Int64, HistoryRange, Int64)])
+  func sessionRanges(now: Int64, range: HistoryRange, from: Int64) {
+    let bounds = HistoryWindow.range(range).bounds(now: Date(timeIntervalSince1970: TimeInterval(now)))
+    #expect(bounds.from == from)
+    #expect(bounds.to == now + 1)
+    #expect(Int((bounds.to - bounds.from) / 86_400) < range.longestDays)
+  }
+
   @Test("nothing given is a year of daily bars")
   func defaults() throws {
     let request = try parse().get()
