@@ -9,10 +9,22 @@ extension MarketDataCore {
   public func history(_ request: HistoryRequest) async throws(ReadError) -> Served<HistorySeries> {
     let (from, to) = request.window.bounds(now: context.clock.wallNow())
     let blocks = HistoryBlock.covering(request.symbol, request.interval, from: from, to: to)
-    let results = await historyReads.read(blocks)
     var served: [Served<BarBlock>] = []
     served.reserveCapacity(blocks.count)
-    for block in blocks {
+    // Warm blocks are taken from memory one by one, before any await; from the first miss on,
+    // the rest go through the pipeline together, so the missing ones share upstream calls.
+    var firstMiss = blocks.endIndex
+    for (index, block) in blocks.enumerated() {
+      guard case .served(let answer) = historyReads.fromMemory(block) else {
+        firstMiss = index
+        break
+      }
+      served.append(answer)
+    }
+    if firstMiss == blocks.endIndex { return Self.series(of: request, from: from, to: to, served) }
+    let rest = Array(blocks[firstMiss...])
+    let results = await historyReads.read(rest)
+    for block in rest {
       switch results[block] {
       case .success(let answer)?: served.append(answer)
       case .failure(let error)?: throw error
@@ -81,7 +93,12 @@ extension MarketDataCore {
     var currency: String?
     var timeZone: String?
     for block in blocks {
-      for bar in block.value.bars where bar.start >= from && bar.start < to { bars.append(bar) }
+      let blockBars = block.value.bars
+      if let first = blockBars.first, let last = blockBars.last, first.start >= from, last.start < to {
+        bars.append(contentsOf: blockBars)
+      } else {
+        for bar in blockBars where bar.start >= from && bar.start < to { bars.append(bar) }
+      }
       if !sources.contains(block.value.source) { sources.insert(block.value.source, at: 0) }
       receivedAt = min(receivedAt, block.value.receivedAt)
       age = max(age, block.age)

@@ -32,37 +32,34 @@ public enum HistoryRange: String, Hashable, Sendable, Codable, CaseIterable, Cus
     }
   }
 
-  /// The first day of the window ending on the day of `now` (UTC calendar). `1d` and `5d`
-  /// count weekdays, as trading sessions: on a Saturday `1d` is Friday, not an empty day.
-  func start(endingAt now: Date) -> Date {
-    let calendar = Calendar.utc
-    let today = calendar.startOfDay(for: now)
+  /// The first midnight of the window ending on the UTC day of `now` (epoch seconds). `1d`
+  /// and `5d` count weekdays, as trading sessions: on a Saturday `1d` is Friday, not an
+  /// empty day.
+  func start(endingAt now: Int64) -> Int64 {
+    let today = UTCDays.startOfDay(now)
     switch self {
     case .oneDay: return Self.weekdays(1, endingOn: today)
     case .fiveDays: return Self.weekdays(5, endingOn: today)
-    case .oneMonth: return calendar.date(byAdding: .month, value: -1, to: today) ?? today
-    case .threeMonths: return calendar.date(byAdding: .month, value: -3, to: today) ?? today
-    case .sixMonths: return calendar.date(byAdding: .month, value: -6, to: today) ?? today
-    case .yearToDate:
-      return calendar.date(from: calendar.dateComponents([.year], from: today)) ?? today
-    case .oneYear: return calendar.date(byAdding: .year, value: -1, to: today) ?? today
-    case .twoYears: return calendar.date(byAdding: .year, value: -2, to: today) ?? today
-    case .fiveYears: return calendar.date(byAdding: .year, value: -5, to: today) ?? today
-    case .tenYears: return calendar.date(byAdding: .year, value: -10, to: today) ?? today
-    case .max: return HistoryWindow.earliest
+    case .oneMonth: return UTCDays.adding(months: -1, to: today)
+    case .threeMonths: return UTCDays.adding(months: -3, to: today)
+    case .sixMonths: return UTCDays.adding(months: -6, to: today)
+    case .yearToDate: return UTCDays.startOfYear(today)
+    case .oneYear: return UTCDays.adding(months: -12, to: today)
+    case .twoYears: return UTCDays.adding(months: -24, to: today)
+    case .fiveYears: return UTCDays.adding(months: -60, to: today)
+    case .tenYears: return UTCDays.adding(months: -120, to: today)
+    case .max: return Int64(HistoryWindow.earliest.timeIntervalSince1970)
     }
   }
 
   /// The midnight that starts the `count`th most recent weekday on or before `day`.
-  private static func weekdays(_ count: Int, endingOn day: Date) -> Date {
+  private static func weekdays(_ count: Int, endingOn day: Int64) -> Int64 {
     var start = day
     var found = 0
     while true {
-      // 1970-01-01 was a Thursday: day 0 of the epoch is weekday 3 counting Monday as 0.
-      let weekday = (Int(start.timeIntervalSince1970 / 86_400) % 7 + 3) % 7
-      if weekday < 5 { found += 1 }
+      if UTCDays.weekday(ofDay: start / UTCDays.secondsPerDay) < 5 { found += 1 }
       if found == count { return start }
-      start -= 86_400
+      start -= UTCDays.secondsPerDay
     }
   }
 }
@@ -80,10 +77,11 @@ public enum HistoryWindow: Hashable, Sendable, CustomStringConvertible {
   public func bounds(now: Date) -> (from: Int64, to: Int64) {
     switch self {
     case .range(let range):
-      return (Int64(range.start(endingAt: now).timeIntervalSince1970), Int64(now.timeIntervalSince1970) + 1)
+      let now = Int64(now.timeIntervalSince1970.rounded(.down))
+      return (range.start(endingAt: now), now + 1)
     case .dates(let from, let to):
-      let end = Calendar.utc.date(byAdding: .day, value: 1, to: Calendar.utc.startOfDay(for: to)) ?? to
-      return (Int64(Calendar.utc.startOfDay(for: from).timeIntervalSince1970), Int64(end.timeIntervalSince1970))
+      let end = UTCDays.startOfDay(Int64(to.timeIntervalSince1970.rounded(.down))) + UTCDays.secondsPerDay
+      return (UTCDays.startOfDay(Int64(from.timeIntervalSince1970.rounded(.down))), end)
     }
   }
 

@@ -115,36 +115,27 @@ public struct HistoryBlock: Hashable, Sendable, CustomStringConvertible {
 
   /// The start of the block holding the instant `time`.
   static func blockStart(_ interval: BarInterval, containing time: Int64) -> Int64 {
-    let date = Date(timeIntervalSince1970: TimeInterval(time))
-    let calendar = Calendar.utc
-    let start: Date
     switch interval {
     case .oneMinute:
-      start = calendar.startOfDay(for: date)
+      return UTCDays.startOfDay(time)
     case .fiveMinutes, .fifteenMinutes, .thirtyMinutes:
-      // Weeks from Monday 1970-01-05.
-      let week: Int64 = 7 * 86_400
-      let monday: Int64 = 4 * 86_400
-      return ((time - monday) >= 0 ? (time - monday) / week : (time - monday - week + 1) / week) * week + monday
+      // Weeks from Monday.
+      let day = UTCDays.startOfDay(time) / UTCDays.secondsPerDay
+      return (day - UTCDays.weekday(ofDay: day)) * UTCDays.secondsPerDay
     case .oneHour, .oneDay:
-      start = calendar.date(from: calendar.dateComponents([.year, .month], from: date)) ?? date
+      return UTCDays.startOfMonth(time)
     case .oneWeek, .oneMonth:
-      start = calendar.date(from: calendar.dateComponents([.year], from: date)) ?? date
+      return UTCDays.startOfYear(time)
     }
-    return Int64(start.timeIntervalSince1970)
   }
 
   static func blockEnd(_ interval: BarInterval, startingAt start: Int64) -> Int64 {
-    let date = Date(timeIntervalSince1970: TimeInterval(start))
-    let calendar = Calendar.utc
-    let end: Date?
     switch interval {
-    case .oneMinute: return start + 86_400
-    case .fiveMinutes, .fifteenMinutes, .thirtyMinutes: return start + 7 * 86_400
-    case .oneHour, .oneDay: end = calendar.date(byAdding: .month, value: 1, to: date)
-    case .oneWeek, .oneMonth: end = calendar.date(byAdding: .year, value: 1, to: date)
+    case .oneMinute: return start + UTCDays.secondsPerDay
+    case .fiveMinutes, .fifteenMinutes, .thirtyMinutes: return start + 7 * UTCDays.secondsPerDay
+    case .oneHour, .oneDay: return UTCDays.adding(months: 1, to: start)
+    case .oneWeek, .oneMonth: return UTCDays.adding(months: 12, to: start)
     }
-    return end.map { Int64($0.timeIntervalSince1970) } ?? start + 366 * 86_400
   }
 }
 

@@ -33,8 +33,9 @@ struct MarketCalendar {
     case .oneDay:
       switch hours {
       case .always: return step > 86_400
-      // More than one weekday missing between two sessions (one is a holiday).
-      case .weekdays, .weekdaySessions: return Self.weekdays(after: earlier, before: later) > 1
+      // More than one weekday missing between two sessions (one is a holiday); two days apart
+      // or less, at most one lies between.
+      case .weekdays, .weekdaySessions: return step > 2 * 86_400 && Self.weekdays(after: earlier, before: later) > 1
       }
     case .oneMinute, .fiveMinutes, .fifteenMinutes, .thirtyMinutes, .oneHour:
       guard step > interval.seconds else { return false }
