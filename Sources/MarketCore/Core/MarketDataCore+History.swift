@@ -21,7 +21,7 @@ extension MarketDataCore {
       }
       served.append(answer)
     }
-    if firstMiss == blocks.endIndex { return Self.series(of: request, from: from, to: to, served) }
+    if firstMiss == blocks.endIndex { return series(of: request, from: from, to: to, served) }
     let rest = Array(blocks[firstMiss...])
     let results = await historyReads.read(rest)
     for block in rest {
@@ -31,7 +31,7 @@ extension MarketDataCore {
       case nil: throw ReadError.cancelled
       }
     }
-    return Self.series(of: request, from: from, to: to, served)
+    return series(of: request, from: from, to: to, served)
   }
 
   /// The blocks of a window one at a time, for streaming a long series without holding it:
@@ -78,17 +78,31 @@ extension MarketDataCore {
     try await profileReads.read(symbol)
   }
 
-  /// Joins blocks into one series: bars in the window, sources newest first, the oldest
-  /// block's age, stale if any block is.
-  static func series(
+  /// Joins blocks into one served series: the oldest block's age, stale if any block is.
+  /// The series itself is reused while its blocks are the same values.
+  func series(
     of request: HistoryRequest, from: Int64, to: Int64, _ blocks: [Served<BarBlock>]
   ) -> Served<HistorySeries> {
+    var age = Duration.zero
+    var isStale = false
+    for block in blocks {
+      age = max(age, block.age)
+      isStale = isStale || block.isStale
+    }
+    let series = seriesMemo.series(request, from: from, to: to, blocks) {
+      Self.assemble(request, from: from, to: to, blocks)
+    }
+    return Served(series, isStale: isStale, age: age, origin: blocks.last?.origin ?? .memory)
+  }
+
+  /// The bars of the blocks inside the window, sources newest first, gaps found.
+  static func assemble(
+    _ request: HistoryRequest, from: Int64, to: Int64, _ blocks: [Served<BarBlock>]
+  ) -> HistorySeries {
     var bars: [Bar] = []
     bars.reserveCapacity(blocks.reduce(0) { $0 + $1.value.bars.count })
     var sources: [ProviderID] = []
     var receivedAt = Date.distantFuture
-    var age = Duration.zero
-    var isStale = false
     var isSimulated = false
     var currency: String?
     var timeZone: String?
@@ -101,18 +115,14 @@ extension MarketDataCore {
       }
       if !sources.contains(block.value.source) { sources.insert(block.value.source, at: 0) }
       receivedAt = min(receivedAt, block.value.receivedAt)
-      age = max(age, block.age)
-      isStale = isStale || block.isStale
       isSimulated = isSimulated || block.value.isSimulated
       currency = block.value.currency ?? currency
       timeZone = block.value.exchangeTimeZone ?? timeZone
     }
-    let series = HistorySeries(
+    return HistorySeries(
       symbol: request.symbol, interval: request.interval, from: from, to: to, currency: currency,
       exchangeTimeZone: timeZone, bars: bars, sources: sources,
       receivedAt: receivedAt == .distantFuture ? Date(timeIntervalSince1970: TimeInterval(to)) : receivedAt,
       isSimulated: isSimulated, gaps: MarketCalendar(request.symbol.assetClass).gaps(in: bars, interval: request.interval))
-    let origin = blocks.last?.origin ?? .memory
-    return Served(series, isStale: isStale, age: age, origin: origin)
   }
 }

@@ -11,6 +11,7 @@ public final class MarketDataCore: Sendable {
   let quoteReads: ReadPipeline<QuoteData>
   let historyReads: ReadPipeline<HistoryData>
   let profileReads: ReadPipeline<ProfileData>
+  let seriesMemo = SeriesMemo()
   let watchlistBook: WatchlistBook
   /// Symbols agents ask for that no watchlist holds, and related symbols to warm.
   let prefetch: Prefetcher
@@ -142,6 +143,7 @@ public final class MarketDataCore: Sendable {
     quoteReads.forget(scope)
     historyReads.forget(scope)
     profileReads.forget(scope)
+    seriesMemo.removeAll()
     // The instance that asked has already cleared the shared tiers; clearing them again
     // here could delete a value it fetched since.
     for tier in context.tiers where origin == .local || !tier.isShared { tier.invalidate(scope) }

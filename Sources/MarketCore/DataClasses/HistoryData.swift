@@ -7,7 +7,8 @@ extension DataKind {
 
 extension HistoryBlock {
   /// The block's cache key: tiers store blocks under its text and match invalidations on it.
-  public var key: CacheKey { CacheKey(.history, symbol, parameters: "\(interval.rawValue):\(start)") }
+  /// Concatenated rather than interpolated: it is built for every block of every read.
+  public var key: CacheKey { CacheKey(.history, symbol, parameters: interval.rawValue + ":" + String(start)) }
 }
 
 /// How long blocks of bars are believed: a block that ended before the last completed

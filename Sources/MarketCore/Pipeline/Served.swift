@@ -40,6 +40,10 @@ public struct Served<Value: MarketValue>: Sendable {
   }
 
   public var source: ProviderID { value.source }
+
+  /// Which stored value this is: two answers with the same identity hold the very same
+  /// value, so what was built from one still holds for the other.
+  var storedIdentity: ObjectIdentifier { ObjectIdentifier(stored) }
 }
 
 extension Served: Equatable where Value: Equatable {

@@ -45,6 +45,35 @@ struct HistoryTests {
     #expect(again.value.bars == oneYear.value.bars)
   }
 
+  @Test("a warm series is reused while its blocks stay the same, and follows them when they change")
+  func warmSeriesFollowsItsBlocks() async throws {
+    let clock = ManualClock(wallOrigin: Self.origin)
+    let provider = ScriptedHistoryProvider(id: "h", clock: clock)
+    let core = Self.core(provider, clock: clock)
+    let request = try Self.request(Symbol("AAPL"), .oneDay, .threeMonths)
+    let first = try await core.history(request)
+    clock.advance(by: .seconds(5))
+    let again = try await core.history(request)
+    #expect(again.value.bars == first.value.bars)
+    #expect(again.value.to == first.value.to + 5, "the window still ends now")
+    #expect(again.age == .seconds(5) && again.origin == .memory)
+
+    provider.respond { symbol, interval, from, to in
+      var answer = try await ScriptedHistoryProvider.weekdayBars(symbol, interval, from, to)
+      answer.bars = answer.bars.map { bar in
+        var bar = bar
+        bar.close = bar.low
+        return bar
+      }
+      return answer
+    }
+    core.invalidate(.symbol(Symbol("AAPL")))
+    let changed = try await core.history(request)
+    #expect(changed.value.bars.count == first.value.bars.count)
+    #expect(changed.value.bars.map(\.close) == changed.value.bars.map(\.low))
+    #expect(changed.value.bars.map(\.close) != first.value.bars.map(\.close))
+  }
+
   @Test("100 concurrent callers of one missing range make one upstream call")
   func concurrentCallersShareOneCall() async throws {
     let clock = ManualClock(wallOrigin: Self.origin)
