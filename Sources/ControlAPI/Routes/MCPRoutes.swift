@@ -30,7 +30,8 @@ struct MCPEndpoint: RouterMiddleware {
 
   func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
     guard request.uri.path == Self.path else { return try await next(request, context) }
-    var headers: [String: String] = [:]
+    // HTTP/1's Host travels as the `:authority` pseudo-header, not among the fields.
+    var headers: [String: String] = request.head.authority.map { ["Host": $0] } ?? [:]
     for field in request.headers {
       let name = field.name.canonicalName
       headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
