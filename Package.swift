@@ -90,6 +90,8 @@ let package = Package(
       dependencies: [
         "MarketCore",
         .product(name: "MCP", package: "swift-sdk"),
+        // The SDK's own logging API (its transports take a Logger).
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict
     ),

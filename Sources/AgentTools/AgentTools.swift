@@ -1,3 +1,4 @@
+import Logging
 import MCP
 import MarketCore
 
@@ -27,14 +28,20 @@ public final class AgentTools: Sendable {
       capabilities: Server.Capabilities(
         prompts: .init(listChanged: false), resources: .init(subscribe: true, listChanged: false),
         tools: .init(listChanged: false)),
-      configuration: .strict)
+      // Not `.strict`: the SDK's strict check throws outside the handler and its dispatch
+      // swallows the error, so a request racing `initialize` would never be answered at all.
+      configuration: .default)
     let subscriptions = ResourceSubscriptions(
       core: core, interval: configuration.updateInterval, bufferSize: configuration.eventBufferSize
     ) { [weak server] uri in
       try? await server?.notify(ResourceUpdatedNotification.message(.init(uri: uri)))
     }
     await register(on: server, subscriptions: subscriptions, mutations: mutations)
-    return AgentSession(server: server, subscriptions: subscriptions)
+    let catalog = catalog
+    let context = ToolContext(core: core, configuration: configuration)
+    return AgentSession(server: server, subscriptions: subscriptions) { name, arguments, request throws(MCPError) in
+      try await catalog.call(name: name, arguments: arguments, context: context, mutations: mutations, request: request)
+    }
   }
 
   private func register(on server: Server, subscriptions: ResourceSubscriptions, mutations: MutationGuard) async {
@@ -83,14 +90,19 @@ public final class AgentTools: Sendable {
 public final class AgentSession: Sendable {
   public let server: Server
   let subscriptions: ResourceSubscriptions
+  private let answerToolCall: ToolCallShortcut.Answer
 
-  init(server: Server, subscriptions: ResourceSubscriptions) {
+  init(server: Server, subscriptions: ResourceSubscriptions, answerToolCall: @escaping ToolCallShortcut.Answer) {
     self.server = server
     self.subscriptions = subscriptions
+    self.answerToolCall = answerToolCall
   }
 
+  /// Starts serving on `transport`; tool calls take ``ToolCallShortcut``, everything else the
+  /// SDK's server.
   public func start(transport: any Transport) async throws {
-    try await server.start(transport: transport)
+    let logger = Logger(label: "lianyaohu.mcp.session")
+    try await server.start(transport: ToolCallShortcut(transport, logger: logger, answer: answerToolCall))
   }
 
   /// Returns when the transport's incoming messages end (stdin closed).

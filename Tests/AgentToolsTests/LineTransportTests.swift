@@ -31,7 +31,7 @@ struct LineTransportTests {
     pipes.send(#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_quote","arguments":{"symbol":"AAPL"}}}"#)
     pipes.send(#"{"jsonrpc":"2.0","id":3,"method":"no/such/method"}"#)
     pipes.send(#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"get_quote","arguments":"AAPL"}}"#)
-    #expect(await eventually { pipes.received.count >= 9 })
+    #expect(await eventually(within: .seconds(60)) { pipes.received.count >= 9 })
     let messages = pipes.received.compactMap(Self.object)
     #expect(messages.count == pipes.received.count, "every line written is JSON")
     let anonymous = messages.filter { $0["id"] is NSNull }
@@ -57,7 +57,7 @@ struct LineTransportTests {
       "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/list\",\"pad\":\"" + String(repeating: "x", count: 10_000_000) + "\"}"
     pipes.send(huge)
     pipes.send(#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#)
-    #expect(await eventually { pipes.received.count >= 3 })
+    #expect(await eventually(within: .seconds(60)) { pipes.received.count >= 3 })
     let messages = pipes.received.compactMap(Self.object)
     let refusal = messages.first { $0["id"] is NSNull }
     #expect(Self.errorCode(refusal) == -32_600)

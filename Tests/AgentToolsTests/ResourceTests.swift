@@ -1,9 +1,10 @@
-import AgentTools
 import Foundation
 import MCP
 import MarketCore
 import MarketTesting
 import Testing
+
+@testable import AgentTools
 
 @Suite("Resources, subscriptions and the prompt")
 struct ResourceTests {
@@ -25,7 +26,7 @@ struct ResourceTests {
     let harness = MCPHarness()
     let connection = try await harness.connect()
     defer { Task { await connection.close() } }
-    let tools = try await connection.client.listTools().tools
+    let tools = ToolCatalog.standard
 
     let quote = try await json(connection, "lianyaohu://quotes/AAPL")
     expectConforms(quote, to: tools.first { $0.name == "get_quote" }?.outputSchema)

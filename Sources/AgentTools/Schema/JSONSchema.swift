@@ -32,7 +32,8 @@ enum JSONSchema {
   static func number(_ description: String? = nil, minimum: Double? = nil, nullable: Bool = false) -> Value {
     var schema: [String: Value] = ["type": nullable ? ["number", "null"] : "number"]
     if let description { schema["description"] = .string(description) }
-    if let minimum { schema["minimum"] = .double(minimum) }
+    // Whole bounds as integers, as they read back from JSON (`0`, not `0.0`).
+    if let minimum { schema["minimum"] = minimum == minimum.rounded() ? .int(Int(minimum)) : .double(minimum) }
     return .object(schema)
   }
 

@@ -28,11 +28,17 @@ struct ToolCatalog: Sendable {
     _ parameters: Value, context: ToolContext, mutations: MutationGuard, request: HTTPRequest?
   ) async throws(MCPError) -> CallTool.Result {
     let params = try MethodParameters(parameters, method: CallTool.name)
-    let name = try params.string("name")
+    return try await call(
+      name: try params.string("name"), arguments: try params.object("arguments") ?? [:], context: context,
+      mutations: mutations, request: request)
+  }
+
+  func call(
+    name: String, arguments: [String: Value], context: ToolContext, mutations: MutationGuard, request: HTTPRequest?
+  ) async throws(MCPError) -> CallTool.Result {
     guard let tool = byName[name] else {
       throw .invalidParams("unknown tool \(Excerpt.printable(name)); known: \(tools.map(\.name).joined(separator: ", "))")
     }
-    let arguments = try params.object("arguments") ?? [:]
     let violations = SchemaValidator.violations(of: .object(arguments), against: tool.inputSchema)
     if !violations.isEmpty {
       throw .invalidParams("\(tool.name): " + violations.prefix(5).map(\.description).joined(separator: "; "))

@@ -68,8 +68,11 @@ public actor LineTransport: Transport {
   }
 
   public func send(_ data: Data) async throws {
-    if case .success(let shape) = JSONMessageShape.scan(data), shape.isResponse { ledger.answered() }
+    let isResponse = (try? JSONMessageShape.scan(data).get())?.isResponse ?? false
     await writer.write(data)
+    // Only once it is queued: ``drain(timeout:)`` must not see "all answered" and an idle
+    // writer in between.
+    if isResponse { ledger.answered() }
   }
 
   public func receive() -> AsyncThrowingStream<Data, any Error> { incoming }
