@@ -48,3 +48,24 @@ struct JSONMessageShapeTests {
     #expect(shape(fine) != nil)
   }
 }
+
+@Suite("Reading JSON into values for the tool-call shortcut")
+struct JSONValueReaderTests {
+  @Test("values come out as the SDK's decoder would give them")
+  func values() {
+    let text = #"{"a":[1,-2.5,1e3,true,false,null],"s":"q\"\\\/\n\u00e9\ud83d\ude00 吕","o":{},"z":0}"#
+    let value = JSONValueReader.read(Array(text.utf8))
+    #expect(
+      value
+        == [
+          "a": [1, -2.5, 1000.0, true, false, nil], "s": "q\"\\/\né😀 吕", "o": [:], "z": 0,
+        ])
+  }
+
+  @Test(
+    "anything that is not JSON is nil",
+    arguments: ["", "{", #"{"a":}"#, "[1,]", "01", "\"\u{01}\"", #""\ud83d""#, #"{"a":1} x"#, "tru"])
+  func malformed(text: String) {
+    #expect(JSONValueReader.read(Array(text.utf8)) == nil)
+  }
+}

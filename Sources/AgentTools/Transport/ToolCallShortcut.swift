@@ -11,8 +11,8 @@ import MCP
 /// `Value`'s decoder compiles a regular expression for every string it meets (its data-URL
 /// check). Profiled, a cache-hit `get_quote` spent two thirds of its time there and the server
 /// managed a few hundred calls a second where the REST route serves tens of thousands. Here a
-/// call is decoded once (arguments into ``Argument``, no regex) and its answer written once by
-/// ``JSONOutput``, in the same shape the SDK writes.
+/// call is decoded once (no `Decodable`, no regex) and its answer written once by
+/// ``JSONOutput``, in the same shape the SDK writes; requests are read by ``JSONValueReader``.
 ///
 /// What stays the SDK's: initialization and every other method, responses' routing (answers
 /// leave through the same transport), and the HTTP context of a call (asked of the transport as
@@ -72,7 +72,7 @@ actor ToolCallShortcut: Transport, HTTPContextProviding {
     let toServer: AsyncThrowingStream<Data, any Error>.Continuation
 
     func route(_ message: Data) {
-      guard let call = try? JSONDecoder().decode(Envelope.self, from: message).toolCall else {
+      guard let call = ToolCall(message) else {
         toServer.yield(message)
         return
       }
@@ -119,53 +119,30 @@ actor ToolCallShortcut: Transport, HTTPContextProviding {
     return (try? encoder.encode(CallTool.response(id: id, error: error))) ?? Data()
   }
 
-  /// A message, decoded only as far as deciding whether it is a tool call.
-  fileprivate struct Envelope: Decodable {
-    struct ToolCall {
-      var id: ID
-      var name: String
-      var arguments: [String: Value]
-    }
+  /// A tool call, if the message is one we answer: `tools/call` with a string or integer id,
+  /// a string name and object arguments. Anything else (other methods, malformed params) is
+  /// the server's, which says what is wrong.
+  fileprivate struct ToolCall {
+    var id: ID
+    var name: String
+    var arguments: [String: Value]
 
-    var method: String?
-    var toolCall: ToolCall?
-
-    private enum Keys: String, CodingKey { case id, method, params, name, arguments }
-
-    init(from decoder: any Decoder) throws {
-      let container = try decoder.container(keyedBy: Keys.self)
-      method = try container.decodeIfPresent(String.self, forKey: .method)
-      guard method == CallTool.name, let id = try? container.decode(ID.self, forKey: .id),
-        let params = try? container.nestedContainer(keyedBy: Keys.self, forKey: .params),
-        let name = try? params.decode(String.self, forKey: .name)
-      else { return }
-      // Anything unexpected in the arguments leaves the call to the server, which says what.
-      guard let arguments = try? params.decodeIfPresent([String: Argument].self, forKey: .arguments) ?? [:] else { return }
-      toolCall = ToolCall(id: id, name: name, arguments: arguments.mapValues(\.value))
-    }
-  }
-}
-
-/// A JSON argument, decoded most likely type first and without the SDK's data-URL check.
-struct Argument: Decodable {
-  let value: Value
-
-  init(from decoder: any Decoder) throws {
-    let container = try decoder.singleValueContainer()
-    if container.decodeNil() {
-      value = .null
-    } else if let text = try? container.decode(String.self) {
-      value = .string(text)
-    } else if let flag = try? container.decode(Bool.self) {
-      value = .bool(flag)
-    } else if let number = try? container.decode(Int.self) {
-      value = .int(number)
-    } else if let number = try? container.decode(Double.self) {
-      value = .double(number)
-    } else if let elements = try? container.decode([Argument].self) {
-      value = .array(elements.map(\.value))
-    } else {
-      value = .object(try container.decode([String: Argument].self).mapValues(\.value))
+    init?(_ message: Data) {
+      guard case .object(let members)? = JSONValueReader.read(message), members["jsonrpc"] == "2.0",
+        members["method"] == .string(CallTool.name),
+        case .object(let params)? = members["params"], case .string(let name)? = params["name"]
+      else { return nil }
+      switch members["id"] {
+      case .string(let text)?: id = .string(text)
+      case .int(let number)?: id = .number(number)
+      default: return nil
+      }
+      switch params["arguments"] {
+      case nil, .null?: arguments = [:]
+      case .object(let object)?: arguments = object
+      default: return nil
+      }
+      self.name = name
     }
   }
 }
