@@ -58,6 +58,46 @@ class LianyaohuClient:
         errors = {entry["symbol"]: entry["error"] for entry in body["errors"]}
         return quotes, errors
 
+    # History and profiles
+
+    def history(self, symbol, interval="1d", range=None, start=None, end=None):
+        """A series as one document: {"symbol", "interval", "currency", "source", "simulated",
+        "bars": [{"time", "open", "high", "low", "close", "adj_close", "volume"}], "gaps", ...}.
+        Give `range` ("1y", "5d", ...) or both `start` and `end` ("YYYY-MM-DD")."""
+        return self._request("GET", self._history_path(symbol, interval, range, start, end))
+
+    def history_bars(self, symbol, interval="1d", range=None, start=None, end=None, timeout=None):
+        """Streams a series of any length as NDJSON: yields the header object first, then one
+        bar at a time, so memory stays flat. A failure mid-stream raises LianyaohuError."""
+        path = self._history_path(symbol, interval, range, start, end)
+        request = urllib.request.Request(self.base_url + path, headers={"Accept": "application/x-ndjson"})
+        try:
+            response = urllib.request.urlopen(request, timeout=timeout or self.timeout)
+        except urllib.error.HTTPError as error:
+            raise _error_from(error) from None
+        with response:
+            for raw in response:
+                line = raw.strip()
+                if not line:
+                    continue
+                item = json.loads(line)
+                if "error" in item and "time" not in item:
+                    raise LianyaohuError(200, item["error"]["class"], item["error"]["message"])
+                yield item
+
+    def profile(self, symbol):
+        """A company's profile: name, exchange, currency, sector, industry, market_cap, ..."""
+        return self._request("GET", "/v1/profiles/" + _segment(symbol))
+
+    @staticmethod
+    def _history_path(symbol, interval, range, start, end):
+        query = {"interval": interval}
+        if range is not None:
+            query["range"] = range
+        if start is not None or end is not None:
+            query["from"], query["to"] = start, end
+        return "/v1/history/" + _segment(symbol) + "?" + urllib.parse.urlencode(query)
+
     # Immortals and their watchlists
 
     def immortals(self):
@@ -193,6 +233,7 @@ def _error_from(error):
 def _describe(quote):
     marks = " STALE" if quote["stale"] else ""
     marks += " SIM" if quote["simulated"] else ""
+    marks += " DELAYED" if quote.get("delayed") else ""
     change = quote.get("change_percent")
     change_text = f"{change:+.2f}%" if change is not None else ""
     return f"{quote['symbol']:<10} {quote['price']:>12.2f} {change_text:>8}  {quote['source']:<10} {quote['age_seconds']:5.1f}s{marks}"
@@ -206,6 +247,12 @@ def main(argv=None):
     quote.add_argument("symbols", nargs="+")
     commands.add_parser("immortals", help="the eight watchlists")
     commands.add_parser("providers", help="provider health")
+    history = commands.add_parser("history", help="a symbol's bars, streamed")
+    history.add_argument("symbol")
+    history.add_argument("--interval", default="1d")
+    history.add_argument("--range", default="1mo")
+    profile = commands.add_parser("profile", help="a company profile")
+    profile.add_argument("symbol")
     watch = commands.add_parser("watch", help="follow live quotes")
     watch.add_argument("symbols", nargs="*")
     watch.add_argument("--events", type=int, default=None)
@@ -219,6 +266,21 @@ def main(argv=None):
             for symbol, error in errors.items():
                 print(f"{symbol:<10} {error['class']}: {error['message']}", file=sys.stderr)
             return 1 if errors else 0
+        if args.command == "history":
+            bars = client.history_bars(args.symbol, interval=args.interval, range=args.range)
+            header = next(bars)
+            marks = " SIM" if header["simulated"] else ""
+            print(f"{header['symbol']} {header['interval']} from {header['source']}, age {header['age_seconds']:.1f}s{marks}")
+            for bar in bars:
+                print(f"{bar['time']:<20} {bar['open']:>12.2f} {bar['high']:>12.2f} {bar['low']:>12.2f} {bar['close']:>12.2f} {bar.get('volume', '')!s:>14}")
+            return 0
+        if args.command == "profile":
+            profile = client.profile(args.symbol)
+            for key in ("name", "exchange", "currency", "sector", "industry", "country", "market_cap", "website"):
+                if key in profile:
+                    print(f"{key:<12} {profile[key]}")
+            print(f"from {profile['source']}, age {profile['age_seconds']:.1f}s" + (" SIM" if profile["simulated"] else ""))
+            return 0
         if args.command == "immortals":
             for immortal in client.immortals():
                 active = [entry["symbol"] for entry in immortal["symbols"] if entry["active"]]

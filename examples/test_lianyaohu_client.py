@@ -37,6 +37,30 @@ class ClientTests(unittest.TestCase):
         self.assertEqual(raised.exception.status, 400)
         self.assertEqual(raised.exception.error_class, "invalid_symbol")
 
+    def test_history_document_and_stream_agree(self):
+        document = self.client.history("AAPL", range="3mo")
+        self.assertEqual(document["interval"], "1d")
+        self.assertTrue(document["simulated"])
+        self.assertGreater(len(document["bars"]), 50)
+        streamed = list(self.client.history_bars("AAPL", range="3mo"))
+        header, bars = streamed[0], streamed[1:]
+        self.assertEqual(header["symbol"], "AAPL")
+        self.assertEqual(bars, document["bars"])
+
+    def test_history_refusals_have_classes(self):
+        with self.assertRaises(LianyaohuError) as raised:
+            self.client.history("AAPL", interval="1m", start="1975-01-01", end="2024-12-31")
+        self.assertEqual((raised.exception.status, raised.exception.error_class), (400, "window_too_long"))
+        with self.assertRaises(LianyaohuError) as raised:
+            self.client.history("AAPL", interval="2h")
+        self.assertEqual(raised.exception.error_class, "invalid_interval")
+
+    def test_profile(self):
+        profile = self.client.profile("MSFT")
+        self.assertEqual(profile["symbol"], "MSFT")
+        self.assertIn("name", profile)
+        self.assertTrue(profile["simulated"])
+
     def test_watchlist_edits(self):
         before = self.client.immortal("han-xiangzi")
         self.assertEqual(before["pinyin"], "Han Xiangzi")

@@ -25,7 +25,8 @@ enum Allocations {
     // Warm every path once outside the counted region (lazy globals, first-use metadata).
     for symbol in symbols { _ = try await core.quote(symbol) }
     let quote = try await counted { try await warmQuotes(core, symbols) }
-    print(String(format: "  core.quote, memory hit:     %.3f allocations/read, %.1f bytes/read", quote.perRead, quote.bytesPerRead))
+    print(
+      String(format: "  core.quote, memory hit:     %.3f allocations/read, %.1f bytes/read", quote.perRead, quote.bytesPerRead))
     let text = try await counted { try await warmQuoteTexts(core, symbols.map(\.text)) }
     print(String(format: "  core.quote(text:), hit:     %.3f allocations/read, %.1f bytes/read", text.perRead, text.bytesPerRead))
     guard provider.callCount <= 2 else { throw BenchError("warm reads went upstream") }

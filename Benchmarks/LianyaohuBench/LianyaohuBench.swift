@@ -9,6 +9,6 @@ struct LianyaohuBench: AsyncParsableCommand {
     abstract: "Measure the market-data core. Build with -c release for meaningful numbers.",
     subcommands: [
       CoreBenchmark.self, RoutingBenchmark.self, DashboardBenchmarkCommand.self, HTTPBenchmark.self, PrefetchBenchmark.self,
-      RedisBenchmark.self, EntrySizeBenchmark.self,
+      RedisBenchmark.self, EntrySizeBenchmark.self, HistoryStoreBenchmark.self,
     ])
 }

@@ -57,6 +57,7 @@ struct ControlAPIBuilder: Sendable {
     let routes = RouteRegistrar(router: router, table: table)
     addHealthRoutes(routes)
     addQuoteRoutes(routes)
+    addHistoryRoutes(routes)
     addImmortalRoutes(routes)
     addProviderRoutes(routes)
     addCacheRoutes(routes)

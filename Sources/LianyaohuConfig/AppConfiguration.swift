@@ -31,6 +31,10 @@ public struct ProviderSettings: Sendable, Equatable {
     case fmp
     case polygon
     case stooq
+    /// Cboe's delayed quotes (US shares, ETFs, indices); no key.
+    case cboe
+    /// TMX Money's GraphQL quotes (Canadian listings); no key.
+    case tmx
 
     /// The free tiers are tight; these are their published limits, used unless the config
     /// says otherwise.
@@ -41,7 +45,7 @@ public struct ProviderSettings: Sendable, Equatable {
       case .finnhub: limits.requestsPerMinute = 60
       case .polygon: limits.requestsPerMinute = 5
       case .fmp: limits.dailyQuota = 250
-      case .simulated, .openbb, .yahoo, .stooq: break
+      case .simulated, .openbb, .yahoo, .stooq, .cboe, .tmx: break
       }
       return limits
     }

@@ -13,6 +13,7 @@ public struct TierSettings: Sendable, Equatable {
   public var tiers: [Tier] = [.sqlite]
   public var redis = RedisSettings()
   public var sqlite = SQLiteSettings()
+  public var history = HistorySettings()
 
   public struct RedisSettings: Sendable, Equatable {
     /// `redis://[user[:password]@]host[:port][/db]`; a credential because it may hold the password.
@@ -48,7 +49,7 @@ extension AppConfiguration {
   ) throws(ConfigurationError) {
     try cache.rejectUnknownKeys([
       "max_entries", "max_bytes", "quote_ttl", "quote_refresh_ahead", "quote_max_staleness", "tiers", "redis", "sqlite",
-      "prefetch", "related",
+      "history", "prefetch", "related",
     ])
     if let entries = try cache.int("max_entries", in: 1...10_000_000) { configuration.core.cacheMaximumEntries = entries }
     if let bytes = try cache.int("max_bytes", in: 1024...(16 << 30)) { configuration.core.cacheMaximumBytes = bytes }
@@ -110,6 +111,7 @@ extension AppConfiguration {
         configuration.tiers.sqlite.historyRetention = .seconds(days * 86_400)
       }
     }
+    if let history = try cache.table("history") { try parseHistory(history, into: &configuration) }
     if configuration.tiers.tiers.contains(.redis), configuration.tiers.redis.url == nil,
       environment[TierSettings.redisURLVariable].map({ $0.isEmpty }) ?? true
     {

@@ -3,10 +3,11 @@
 /// back). It sleeps between polls rather than yielding in a loop: a yield loop keeps the
 /// cooperative pool's few threads busy and starves the very work it waits for, and every
 /// other test running in parallel with it. Tests still decide nothing by elapsed time:
-/// `limit` only bounds a hang.
+/// `limit` only bounds a hang, so by default it is ``Duration/generousTimeout``, which a busy
+/// machine running every test at once does not reach.
 @discardableResult
 public func eventually(
-  within limit: Duration = .seconds(10), _ condition: () async throws -> Bool
+  within limit: Duration = .generousTimeout, _ condition: () async throws -> Bool
 ) async rethrows -> Bool {
   let clock = ContinuousClock()
   let deadline = clock.now + limit

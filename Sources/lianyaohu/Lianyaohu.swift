@@ -11,7 +11,7 @@ struct Lianyaohu: AsyncParsableCommand {
     version: version,
     subcommands: [
       DashCommand.self, FeedCommand.self, SnapshotCommand.self, QuoteCommand.self, ServeCommand.self, McpCommand.self,
-      SimulateCommand.self, SaveLoopCommand.self,
+      SimulateCommand.self, SaveLoopCommand.self, HistoryCommand.self, ProfileCommand.self,
     ],
     defaultSubcommand: DashCommand.self
   )

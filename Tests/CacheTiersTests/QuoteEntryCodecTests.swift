@@ -100,7 +100,7 @@ import Testing
     #expect(entries[2][1] == 1, "the compressed path is covered too")
     for entry in entries {
       for length in 0..<entry.count {
-        #expect(throws: QuoteEntryError.self, "cut at \(length) of \(entry.count)") {
+        #expect(throws: EntryError.self, "cut at \(length) of \(entry.count)") {
           try QuoteEntryCodec.decode(entry.prefix(length))
         }
       }
@@ -136,8 +136,8 @@ import Testing
   @Test func aNewerFormatVersionIsRefusedWithAClearMessage() {
     var bytes = QuoteEntryCodec.encode(Self.full(Symbol("AAPL")), compressAbove: .max)
     bytes[0] = 2
-    #expect(throws: QuoteEntryError.unsupportedVersion(2)) { try QuoteEntryCodec.decode(bytes) }
-    let message = QuoteEntryError.unsupportedVersion(2).description
+    #expect(throws: EntryError.unsupportedVersion(2, supported: 1)) { try QuoteEntryCodec.decode(bytes) }
+    let message = EntryError.unsupportedVersion(2, supported: 1).description
     #expect(message.contains("version 2"))
     #expect(message.contains("only version 1"))
   }
@@ -145,21 +145,21 @@ import Testing
   @Test func unknownFlagsAndFieldsAreRefused() {
     var flagged = QuoteEntryCodec.encode(Self.full(Symbol("AAPL")), compressAbove: .max)
     flagged[1] = 0x02
-    #expect(throws: QuoteEntryError.unknownFlags(0x02)) { try QuoteEntryCodec.decode(flagged) }
+    #expect(throws: EntryError.unknownFlags(0x02)) { try QuoteEntryCodec.decode(flagged) }
     var fielded = QuoteEntryCodec.encode(Self.full(Symbol("AAPL")), compressAbove: .max)
     fielded[3] |= 0x80
-    #expect(throws: QuoteEntryError.unknownFields(0x8000)) { try QuoteEntryCodec.decode(fielded) }
+    #expect(throws: EntryError.unknownFields(0x8000)) { try QuoteEntryCodec.decode(fielded) }
   }
 
   @Test func emptyAndTrailingBytesAreRefused() {
-    #expect(throws: QuoteEntryError.empty) { try QuoteEntryCodec.decode([UInt8]()) }
+    #expect(throws: EntryError.empty) { try QuoteEntryCodec.decode([UInt8]()) }
     let padded = QuoteEntryCodec.encode(Self.minimal(Symbol("KO")), compressAbove: .max) + [0]
-    #expect(throws: QuoteEntryError.trailingBytes(count: 1)) { try QuoteEntryCodec.decode(padded) }
+    #expect(throws: EntryError.trailingBytes(count: 1)) { try QuoteEntryCodec.decode(padded) }
   }
 
   /// Builds a plain version-1 entry field by field, for shapes the encoder never writes.
   static func handMade(symbolLength: [UInt8], symbol: [UInt8], price: Double = 1) -> [UInt8] {
-    var writer = QuoteEntryCodec.Writer()
+    var writer = EntryWriter()
     writer.byte(1)
     writer.byte(0)
     writer.littleEndian(UInt16(0))
@@ -173,39 +173,39 @@ import Testing
 
   @Test func badVarintsOversizedLengthsAndInvalidSymbolsAreRefused() {
     let overflowing = Self.handMade(symbolLength: [UInt8](repeating: 0xFF, count: 10) + [0x01], symbol: [])
-    #expect(throws: QuoteEntryError.malformedVarint(field: "symbol")) { try QuoteEntryCodec.decode(overflowing) }
+    #expect(throws: EntryError.malformedVarint(field: "symbol")) { try QuoteEntryCodec.decode(overflowing) }
     let huge = Self.handMade(symbolLength: [0xFF, 0xFF, 0xFF, 0xFF, 0x0F], symbol: [])
-    #expect(throws: QuoteEntryError.lengthTooLarge(field: "symbol", length: 0xFFFF_FFFF, maximum: 96)) {
+    #expect(throws: EntryError.lengthTooLarge(field: "symbol", length: 0xFFFF_FFFF, maximum: 96)) {
       try QuoteEntryCodec.decode(huge)
     }
     let spaced = Self.handMade(symbolLength: [3], symbol: Array("A B".utf8))
-    #expect(throws: QuoteEntryError.self) { try QuoteEntryCodec.decode(spaced) }
+    #expect(throws: EntryError.self) { try QuoteEntryCodec.decode(spaced) }
     let notUTF8 = Self.handMade(symbolLength: [2], symbol: [0xC3, 0x28])
-    #expect(throws: QuoteEntryError.invalidText(field: "symbol")) { try QuoteEntryCodec.decode(notUTF8) }
+    #expect(throws: EntryError.invalidText(field: "symbol")) { try QuoteEntryCodec.decode(notUTF8) }
   }
 
   @Test(arguments: [Double.nan, .infinity, -.infinity])
   func aNonFinitePriceIsRefused(_ price: Double) {
     let entry = Self.handMade(symbolLength: [4], symbol: Array("AAPL".utf8), price: price)
-    #expect(throws: QuoteEntryError.nonFinitePrice) { try QuoteEntryCodec.decode(entry) }
+    #expect(throws: EntryError.nonFinitePrice) { try QuoteEntryCodec.decode(entry) }
   }
 
   @Test func aDecompressionBombIsRefused() throws {
     // A megabyte of zeros deflates to about a kilobyte; the entry declares a small payload.
     let bomb = try #require(QuoteEntryCodec.compress([UInt8](repeating: 0, count: 1 << 20)))
-    var entry = QuoteEntryCodec.Writer()
+    var entry = EntryWriter()
     entry.byte(1)
     entry.byte(1)
     entry.varint(200)
     entry.append(contentsOf: bomb)
-    #expect(throws: QuoteEntryError.decompressedTooLarge(maximum: 200)) { try QuoteEntryCodec.decode(entry.bytes) }
+    #expect(throws: EntryError.decompressedTooLarge(maximum: 200)) { try QuoteEntryCodec.decode(entry.bytes) }
 
-    var oversized = QuoteEntryCodec.Writer()
+    var oversized = EntryWriter()
     oversized.byte(1)
     oversized.byte(1)
     oversized.varint(UInt64(QuoteEntryCodec.maximumDecompressedSize + 1))
     oversized.append(contentsOf: bomb)
-    #expect(throws: QuoteEntryError.decompressedTooLarge(maximum: QuoteEntryCodec.maximumDecompressedSize)) {
+    #expect(throws: EntryError.decompressedTooLarge(maximum: QuoteEntryCodec.maximumDecompressedSize)) {
       try QuoteEntryCodec.decode(oversized.bytes)
     }
   }
@@ -216,11 +216,11 @@ import Testing
     var bytes = QuoteEntryCodec.encode(quote, compressAbove: 0)
     #expect(bytes[1] == 1)
     // The declared length is a two-byte varint here; claim one byte more than the payload.
-    var declared = QuoteEntryCodec.Reader(bytes, offset: 2)
+    var declared = EntryReader(bytes, offset: 2)
     let length = try declared.varint("length")
-    var writer = QuoteEntryCodec.Writer()
+    var writer = EntryWriter()
     writer.varint(length + 1)
     bytes.replaceSubrange(2..<declared.offset, with: writer.bytes)
-    #expect(throws: QuoteEntryError.self) { try QuoteEntryCodec.decode(bytes) }
+    #expect(throws: EntryError.self) { try QuoteEntryCodec.decode(bytes) }
   }
 }

@@ -26,7 +26,7 @@ import Testing
     let tier = try scratch.tier()
     #expect(await tier.load([quote.symbol]) == [quote.symbol: quote])
     let applied = try await tier.pool.read { try SQLiteQuoteTier.makeMigrator().appliedMigrations($0) }
-    #expect(applied == ["v1-last-quote", "v2-tick-history"])
+    #expect(applied == ["v1-last-quote", "v2-tick-history", "v3-history-profiles"])
     tier.store([sqliteQuote(quote.symbol, 1.1745, asOf: 1_764_374_500)])
     await tier.flush()
     #expect(await tier.history([quote.symbol], limit: 5)[quote.symbol]?.map(\.price) == [1.1745])

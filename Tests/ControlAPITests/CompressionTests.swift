@@ -81,6 +81,33 @@ struct JSONWriterTests {
     }
   }
 
+  @Test("numbers read back as exactly themselves, in Swift's shortest form where it has one")
+  func numbers() throws {
+    var generator = SystemRandomNumberGenerator()
+    var values: [Double] = [
+      0, -0.0, 1, -1, 0.1, 0.3, 0.1 + 0.2, 231.97, -0.195, 0.000012, 1e-9, 123_456.789, 99_999_999.999_999_99,
+      8.9e15, 9e15, 1e20, -1e-300, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 187.230_000_01,
+    ]
+    for _ in 0..<5_000 {
+      let cents = Double(Int64.random(in: -10_000_000...10_000_000, using: &generator)) / 100
+      values.append(cents)
+      values.append(Double.random(in: -1e6...1e6, using: &generator))
+    }
+    for value in values {
+      var writer = JSONWriter()
+      writer.value(value)
+      let text = String(buffer: writer.takeBuffer())
+      #expect(Double(text) == value, "\(value) was written \(text)")
+      // Fewer than nine decimals and under 9e15: the same digits as Swift's shortest form.
+      if let shortest = Double(value.description), shortest == value, abs(value) < 1e15,
+        !value.description.contains("e"), (value.description.split(separator: ".").last?.count ?? 0) <= 8
+      {
+        let expected = value == value.rounded() ? String(Int64(value)) : value.description
+        #expect(text == expected, "\(value)")
+      }
+    }
+  }
+
   @Test("civil dates around leap years and eras")
   func civil() {
     #expect(JSONWriter.civil(fromDays: 0) == (1970, 1, 1))

@@ -15,6 +15,8 @@ struct TierConfigurationTests {
     #expect(configuration.tiers.redis.url?.value == "redis://127.0.0.1:6379/0")
     #expect(configuration.tiers.redis.commandTimeout == .milliseconds(250))
     #expect(configuration.tiers.sqlite.historyLength == 240)
+    #expect(configuration.tiers.history == TierSettings.HistorySettings())
+    #expect(configuration.core.historyPolicy == HistoryPolicy())
     #expect(configuration.core.prefetch.hotAfterReads == 3)
     #expect(configuration.core.prefetch.relatedGroups[Symbol("NVDA")] == [Symbol("TSM"), Symbol("AMD"), Symbol("SMCI")])
   }
@@ -25,6 +27,41 @@ struct TierConfigurationTests {
     #expect(configuration.tiers.tiers == [.sqlite])
     #expect(TierSettings.defaultSQLitePath(environment: ["XDG_DATA_HOME": "/d"]) == "/d/lianyaohu/cache.sqlite")
     #expect(TierSettings.defaultSQLitePath(environment: ["HOME": "/h"]) == "/h/.local/share/lianyaohu/cache.sqlite")
+  }
+
+  @Test("[cache.history] sets the SQLite cap, the current block's freshness and Redis's lifetime of settled blocks")
+  func history() throws {
+    let configuration = try AppConfiguration.parse(
+      """
+      [cache.history]
+      current_ttl = 30
+      current_max_staleness = 600
+      sqlite_max_bars = 1000000
+      redis_ttl_days = 2.5
+      """, file: "c.toml")
+    #expect(configuration.core.historyPolicy.current.timeToLive == .seconds(30))
+    #expect(configuration.core.historyPolicy.current.maximumStaleness == .seconds(600))
+    #expect(configuration.core.historyPolicy.settled == HistoryPolicy().settled, "settled blocks stay kept for good")
+    #expect(configuration.tiers.history.sqliteMaximumBars == 1_000_000)
+    #expect(configuration.tiers.history.redisSettledLifetime == .seconds(216_000))
+  }
+
+  @Test("the tiers are built with [cache.history]: SQLite's bar cap, how long Redis keeps each block")
+  func historyReachesTheTiers() throws {
+    let configuration = try AppConfiguration.parse(
+      """
+      [cache.history]
+      current_ttl = 30
+      current_max_staleness = 600
+      sqlite_max_bars = 5000
+      redis_ttl_days = 2
+      """, file: "c.toml")
+    #expect(TierAssembly.sqliteOptions(configuration).maximumHistoryBars == 5_000)
+    let redis = TierAssembly.redisOptions(configuration)
+    #expect(redis.currentSeriesLifetime == .seconds(630), "the current block lives as long as it may be served")
+    #expect(redis.settledSeriesLifetime == .seconds(2 * 86_400))
+    #expect(redis.historyPolicy == configuration.core.historyPolicy)
+    #expect(redis.profileLifetime == .seconds(8 * 86_400))
   }
 
   @Test("a password never appears in a configuration error")

@@ -13,9 +13,10 @@ import Testing
 
   func withServer(
     _ behaviour: SimulatedBehaviour = .perfect, readTimeout: Duration = .generousTimeout,
-    _ body: (SimulateServer, HTTPTransport) async throws -> Void
+    clock routeClock: (any MarketClock)? = nil, _ body: (SimulateServer, HTTPTransport) async throws -> Void
   ) async throws {
-    let route = SimulatedOpenBB(market: SimulatedMarket(seed: 8), behaviour: behaviour, clock: clock, seed: 8)
+    let route = SimulatedOpenBB(
+      market: SimulatedMarket(seed: 8), behaviour: behaviour, clock: routeClock ?? clock, seed: 8)
     let server = try await SimulateServer.start(host: "127.0.0.1", port: 0, route: route)
     var configuration = HTTPTransport.Configuration()
     configuration.readTimeout = readTimeout
@@ -132,7 +133,7 @@ import Testing
       #expect(empty.body.isEmpty)
       let results = try OpenBBAdapter(origin: server.origin).parse(empty)
       #expect(results[Symbol("AAPL")].flatMap { try? $0.get() } == nil)
-      let elsewhere = try await get("/api/v1/equity/price/historical?symbol=AAPL", server, transport)
+      let elsewhere = try await get("/api/v1/equity/price/nothing?symbol=AAPL", server, transport)
       #expect(elsewhere.status == 404)
       #expect(String(decoding: elsewhere.body, as: UTF8.self) == #"{"detail":"Not Found"}"#)
     }

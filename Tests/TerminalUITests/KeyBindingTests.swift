@@ -41,6 +41,8 @@ struct KeyBindingTests {
       state.symbolSelection[.luDongbin] = 1
     case .immortal:
       break
+    case .detail:
+      state = DetailFixtures.state(width: 120, height: 40)
     case .providers:
       state.focus = .providers
       state.providerSelection = 1
@@ -140,6 +142,23 @@ struct KeyBindingTests {
       #expect(after.sortOrder == before.sortOrder.next)
     case .cycleTheme:
       #expect(after.themeIndex == (before.themeIndex + 1) % before.themeNames.count)
+    case .openDetail:
+      #expect(after.detail?.symbol == Symbol("AAPL"))
+      #expect(effects.count == 2)
+    case .closeDetail:
+      #expect(after.detail == nil)
+    case .longerWindow:
+      #expect(after.detail?.range == .sixMonths)
+    case .shorterWindow:
+      #expect(after.detail?.range == .oneMonth)
+      #expect(after.detail?.interval == .oneHour)
+    case .coarserInterval:
+      #expect(after.detail?.interval == .oneWeek)
+    case .finerInterval:
+      #expect(after.detail?.interval == .oneHour)
+    case .reloadDetail:
+      #expect(after.detail?.series == .loading)
+      #expect(effects.count == 2)
     }
   }
 }

@@ -55,6 +55,25 @@ struct RendererSnapshotTests {
     try Snapshot.assert(render(state), named: "confirm-paused-120x40")
   }
 
+  @Test("the detail view of AAPL: chart, gap, profile and sources", arguments: [(80, 24), (120, 40), (200, 60)])
+  func detail(width: Int, height: Int) throws {
+    let state = DetailFixtures.state(width: width, height: height)
+    try Snapshot.assert(render(state), named: "detail-\(width)x\(height)")
+  }
+
+  @Test("the detail view while loading, and after a failure", arguments: [(80, 24)])
+  func detailLoadingAndFailed(width: Int, height: Int) throws {
+    var state = Fixtures.state(width: width, height: height)
+    let effects = Fixtures.press([.enter], &state)
+    try Snapshot.assert(render(state), named: "detail-loading-\(width)x\(height)")
+    for case .loadHistory(let request) in effects {
+      let error = DetailLoadError(
+        errorClass: "no_provider_available", reason: "no provider can serve AAPL: sim-alpha circuit open (retry in 12s)")
+      _ = update(&state, .historyLoaded(request, .failure(error)))
+    }
+    try Snapshot.assert(render(state), named: "detail-failed-\(width)x\(height)")
+  }
+
   @Test("a terminal below the minimum size", arguments: [(40, 10), (59, 24), (80, 14)])
   func tooSmall(width: Int, height: Int) throws {
     let state = Fixtures.state(width: width, height: height)

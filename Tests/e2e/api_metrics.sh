@@ -3,12 +3,13 @@
 # and holds the metrics issue 6 names with sane values.
 # Usage: Tests/e2e/api_metrics.sh PATH-TO-lianyaohu
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-binary="$(realpath "$1")"
-source Tests/e2e/lib/api-serve.bash
-trap finish EXIT
+# shellcheck source=lib/common.bash
+source "$(dirname "$0")/lib/common.bash" "$@"
+# shellcheck source=lib/api-serve.bash
+source "$(dirname "$0")/lib/api-serve.bash"
+cd "$repo" || exit 2
 
-need_apt promtool prometheus || { echo "FAIL cannot install promtool (Debian package prometheus)"; exit 1; }
+need_promtool "$scratch" || { fail "FAIL cannot install promtool (from Debian package prometheus)"; exit 1; }
 
 start_serve -- --seed 3 || exit 1
 for _ in $(seq 25); do curl -s "$URL/v1/quotes/AAPL" >/dev/null; done
@@ -19,17 +20,17 @@ curl -s --compressed "$URL/v1/immortals" >/dev/null
 curl -s -X POST "$URL/v1/providers/sim-beta/trip" >/dev/null
 curl -s -X DELETE "$URL/v1/cache/MSFT" >/dev/null
 curl -s "$URL/v1/stream?max_events=2" >/dev/null
-curl -s "$URL/metrics" >"$work/first.txt"
+curl -s "$URL/metrics" >"$scratch/first.txt"
 sleep 1.2
-curl -s "$URL/metrics" >"$work/metrics.txt"
+curl -s "$URL/metrics" >"$scratch/metrics.txt"
 
-promtool check metrics <"$work/metrics.txt" >"$work/promtool.txt" 2>&1
+promtool check metrics <"$scratch/metrics.txt" >"$scratch/promtool.txt" 2>&1
 status=$?
-cat "$work/promtool.txt"
+cat "$scratch/promtool.txt"
 check "promtool check metrics passes" test "$status" -eq 0
-check "promtool reports no lint problems" test ! -s "$work/promtool.txt"
+check "promtool reports no lint problems" test ! -s "$scratch/promtool.txt"
 
-python3 - "$work/metrics.txt" >"$work/values.txt" <<'PY'
+python3 - "$scratch/metrics.txt" >"$scratch/values.txt" <<'PY'
 import re, sys
 samples = {}
 for line in open(sys.argv[1]):
@@ -73,6 +74,6 @@ for name, ok in checks.items():
 PY
 while IFS=$'\t' read -r result name; do
   check "$name" test "$result" = ok
-done <"$work/values.txt"
+done <"$scratch/values.txt"
 stop_serve
 check "serve exits 0 on SIGTERM" test "$serve_status" -eq 0

@@ -9,22 +9,8 @@
 # Builds nothing and needs no terminal. Every run is bounded (30 s). Exits non-zero on any
 # failure; the last line is "N passed, M failed".
 set -u
-
-binary=${1:-}
-if [[ -z "$binary" || ! -x "$binary" ]]; then
-  echo "usage: $0 PATH/TO/lianyaohu" >&2
-  exit 2
-fi
-binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
-
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-mkdir -p "$scratch/config" "$scratch/state" "$scratch/data"
-export XDG_CONFIG_HOME="$scratch/config" XDG_STATE_HOME="$scratch/state" XDG_DATA_HOME="$scratch/data"
-export LANG=C.UTF-8
-unset LIANYAOHU_CONFIG LIANYAOHU_SEED LIANYAOHU_REFRESH_INTERVAL LIANYAOHU_THEME LIANYAOHU_REDIS_URL LIANYAOHU_API_TOKEN
-passed=0
-failed=0
+# shellcheck source=lib/common.bash
+source "$(dirname "$0")/lib/common.bash" "$@"
 
 # expect STATUS PATTERN NAME -- [VAR=VALUE...] ARGUMENTS...: runs the binary with the
 # variables and arguments (standard input /dev/null, so never a terminal) and checks its exit
@@ -40,11 +26,9 @@ expect() {
   output=$(env "${variables[@]}" timeout 30 "$binary" "$@" </dev/null 2>&1)
   actual=$?
   if [[ $actual == "$status" ]] && grep -qE -- "$pattern" <<<"$output"; then
-    passed=$((passed + 1))
-    echo "ok - $name"
+    pass "ok - $name"
   else
-    failed=$((failed + 1))
-    echo "not ok - $name (exit $actual, expected $status and /$pattern/)"
+    fail "not ok - $name (exit $actual, expected $status and /$pattern/)"
     head -c 600 <<<"$output" | sed 's/^/  | /'
   fi
 }
@@ -79,6 +63,7 @@ expect 64 "--frames must not be negative" "feed --frames -1" -- feed --frames=-1
 expect 64 "--port must be between 0 and 65535" "feed --port out of range" -- feed --port 65536
 expect 64 "Missing expected argument" "quote without symbols" -- quote
 expect 64 "BAD\\$: symbol has '\\$' at position 4" "quote with an invalid symbol names the character" -- quote 'BAD$'
+# shellcheck disable=SC2086 # $many splits into one argument per symbol
 expect 64 "at most 200 symbols" "quote with more than 200 symbols" -- quote $many
 expect 64 "no provider named nope \\(configured: sim-alpha, sim-beta, sim-gamma\\)" "quote --provider that is not configured" \
   -- quote AAPL --provider nope
@@ -122,5 +107,18 @@ expect 78 "broken.theme:2: expected \`key = value\`" "dash --theme with a broken
 expect 64 "refusing to listen on 0.0.0.0 without an API token" "a blank LIANYAOHU_API_TOKEN is no token" -- "LIANYAOHU_API_TOKEN= " serve --host 0.0.0.0
 expect 1 "standard input and output must be a terminal" "dash without a terminal says so and exits 1" -- dash
 
-echo "$passed passed, $failed failed"
-((failed == 0))
+# History and profiles: a request that cannot be asked is a usage error (64); one that was
+# asked and could not be had is a failure (1), with the API's error class.
+expect 64 "unknown interval 2h \(one of: 1m 5m" "history with an unknown interval" -- history AAPL --interval 2h
+expect 64 "unknown range 7y" "history with an unknown range" -- history AAPL --range 7y
+expect 64 "from \(2025-02-01\) is after to \(2025-01-01\)" "history with from after to" -- history AAPL --from 2025-02-01 --to 2025-01-01
+expect 64 "1m bars are kept for at most 1000 days" "history asking 50 years of one-minute bars" \
+  -- history AAPL --interval 1m --from 1975-01-01 --to 2024-12-31
+expect 64 "give a range, or both from and to" "history with a range and dates at once" -- history AAPL --range 1y --from 2025-01-01
+expect 64 "2025-13-01 is not a date" "history with a date that does not exist" -- history AAPL --from 2025-13-01 --to 2025-12-31
+expect 64 "give --json or --csv, not both" "history --json --csv" -- history AAPL --json --csv
+expect 1 "ZZZZZZ: unknown_symbol:" "history of a symbol no provider knows" -- history ZZZZZZ --range 5d
+expect 1 "ZZZZZZ: unknown_symbol:" "profile of a symbol no provider knows" -- profile ZZZZZZ
+expect 0 "^time,open,high,low,close,adj_close,volume" "history --csv starts with its header" -- history AAPL --range 1mo --csv
+expect 0 '"simulated":true' "history --json marks simulated bars" -- history AAPL --range 1mo --json
+expect 0 "from sim-alpha, age .* SIM" "profile names its source and age, marked simulated" -- profile AAPL

@@ -9,16 +9,11 @@
 # keep serving and report the tier down, and after Redis restarts they use it again without
 # a restart. The Redis password never appears in any output.
 set -u
-binary=${1:-}
-if [[ -z "$binary" || ! -x "$binary" ]]; then
-  echo "usage: $0 PATH/TO/lianyaohu" >&2
-  exit 2
-fi
-binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
+# shellcheck source=lib/common.bash
+source "$(dirname "$0")/lib/common.bash" "$@"
 # shellcheck source=lib/api-serve.bash
 source "$(dirname "$0")/lib/api-serve.bash"
 need_apt redis-server redis-server || { echo "redis-server is required" >&2; exit 2; }
-need_apt curl curl || exit 2
 need_apt jq jq || exit 2
 
 secret="e2e-redis-secret-$RANDOM"
@@ -27,7 +22,7 @@ redis_port=$(free_port)
 redis_pid=""
 start_redis() {
   redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --requirepass "$secret" \
-    --daemonize no >"$work/redis.log" 2>&1 &
+    --daemonize no >"$scratch/redis.log" 2>&1 &
   redis_pid=$!
   for _ in $(seq 100); do
     redis-cli -p "$redis_port" -a "$secret" --no-auth-warning ping 2>/dev/null | grep -q PONG && return 0
@@ -48,9 +43,9 @@ rcli() { redis-cli -p "$redis_port" -a "$secret" --no-auth-warning "$@"; }
 declare -A url pid log
 start_instance() { # start_instance NAME
   local name=$1
-  mkdir -p "$work/$name"
-  log[$name]="$work/$name/serve.log"
-  env XDG_DATA_HOME="$work/$name" XDG_CONFIG_HOME="$work/$name" XDG_STATE_HOME="$work/$name" LIANYAOHU_REDIS_URL="redis://:$secret@127.0.0.1:$redis_port/0" \
+  mkdir -p "$scratch/$name"
+  log[$name]="$scratch/$name/serve.log"
+  env XDG_DATA_HOME="$scratch/$name" XDG_CONFIG_HOME="$scratch/$name" XDG_STATE_HOME="$scratch/$name" LIANYAOHU_REDIS_URL="redis://:$secret@127.0.0.1:$redis_port/0" \
     "$binary" serve --port 0 --seed 6 --refresh-interval 3600 2>"${log[$name]}" &
   pid[$name]=$!
   for _ in $(seq 300); do
@@ -61,12 +56,12 @@ start_instance() { # start_instance NAME
   cat "${log[$name]}" >&2
   return 1
 }
-cleanup_all() {
+stop_instances() {
   for name in a b; do [[ -n "${pid[$name]:-}" ]] && kill -TERM "${pid[$name]}" 2>/dev/null; done
   for name in a b; do [[ -n "${pid[$name]:-}" ]] && wait "${pid[$name]}" 2>/dev/null; done
-  stop_redis
 }
-trap cleanup_all EXIT
+on_exit stop_redis
+on_exit stop_instances
 
 # within SECONDS COMMAND...: polls every 0.1 s.
 within() {
@@ -86,7 +81,7 @@ tier_up() { # tier_up NAME true|false
 }
 breaker() { curl -s --max-time 5 "${url[$1]}/v1/providers" | jq -r ".providers[] | select(.id == \"$2\") | .breaker.state"; }
 
-start_redis || { echo "redis-server did not start" >&2; cat "$work/redis.log" >&2; exit 1; }
+start_redis || { echo "redis-server did not start" >&2; cat "$scratch/redis.log" >&2; exit 1; }
 check "instance A starts with LIANYAOHU_REDIS_URL" start_instance a
 check "instance B starts with the same Redis" start_instance b
 check "A reports the Redis tier up" within 10 tier_up a true
@@ -137,7 +132,3 @@ check "and a trip on A reaches B again" within 2 bash -c "[[ \$(curl -s '${url[b
 
 outputs="$(cat "${log[a]}" "${log[b]}"; curl -s "${url[a]}/readyz" "${url[a]}/v1/cache" "${url[a]}/metrics" "${url[b]}/readyz")"
 check "the Redis password is in no log, /readyz, /v1/cache or /metrics" bash -c "! grep -q -- '$secret' <<<\"\$1\"" _ "$outputs"
-
-cleanup_all
-trap - EXIT
-finish

@@ -9,23 +9,14 @@
 # Builds nothing. Every wait is bounded; serve and the tmux server (on its own socket) are
 # killed on exit. Exits non-zero on any failure; the last line is "N passed, M failed".
 set -u
-
-binary=${1:-}
-if [[ -z "$binary" || ! -x "$binary" ]]; then
-  echo "usage: $0 PATH/TO/lianyaohu" >&2
-  exit 2
-fi
-binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
-command -v tmux >/dev/null || { echo "tmux is required" >&2; exit 2; }
-command -v curl >/dev/null || { echo "curl is required" >&2; exit 2; }
+# shellcheck source=lib/common.bash
+source "$(dirname "$0")/lib/common.bash" "$@"
+need_apt tmux tmux || { echo "tmux is required" >&2; exit 2; }
+need_apt curl curl || { echo "curl is required" >&2; exit 2; }
+need_apt python3 python3 || { echo "python3 is required" >&2; exit 2; }
 
 socket="lianyaohu-e2e-connect-$$"
 session=e2e
-scratch=$(mktemp -d)
-mkdir -p "$scratch/config" "$scratch/state" "$scratch/data"
-export XDG_CONFIG_HOME="$scratch/config" XDG_STATE_HOME="$scratch/state" XDG_DATA_HOME="$scratch/data"
-passed=0
-failed=0
 # shellcheck source=lib/tmux.bash
 source "$(dirname "$0")/lib/tmux.bash"
 serve_pid=""
@@ -42,13 +33,7 @@ stop_serve() { # stop_serve [SIGNAL]: signals serve and waits for it, at most 10
   wait "$serve_pid" 2>/dev/null
   serve_pid=""
 }
-cleanup() {
-  stop_serve KILL 2>/dev/null
-  tmux_ kill-server 2>/dev/null
-  rm -rf "$scratch" 2>/dev/null || { sleep 1; rm -rf "$scratch"; }
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+on_exit "stop_serve KILL"
 
 # start_serve PORT: starts serve on 127.0.0.1:PORT (0: the kernel picks) and sets url.
 start_serve() {
@@ -82,7 +67,7 @@ state = {p["id"]: p["breaker"]["state"] for p in body["providers"]}
 sys.exit(0 if state.get(sys.argv[1]) == sys.argv[2] else 1)' "$1" "$2" 2>/dev/null
 }
 
-start_serve 0 || { echo "0 passed, 1 failed"; exit 1; }
+start_serve 0 || { fail "not ok - serve starts on a port the kernel picks"; exit 1; }
 port=${url##*:}
 endpoint="127\\.0\\.0\\.1:$port"
 
@@ -174,6 +159,3 @@ fi
 
 keys "clear; stty -a | tr ' ;' '\n\n' | grep -xE -- '-?(icanon|echo|isig)' | tr '\n' ' '; echo" Enter
 check "the terminal is restored: canonical mode, echo and signals are on" 5 terminal_restored
-
-echo "$passed passed, $failed failed"
-((failed == 0))

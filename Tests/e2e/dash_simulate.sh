@@ -9,31 +9,18 @@
 # Builds nothing. Every wait is bounded; the server and the tmux server are killed on exit.
 # Exits non-zero on any failure; the last line is "N passed, M failed".
 set -u
-
-binary=${1:-}
-if [[ -z "$binary" || ! -x "$binary" ]]; then
-  echo "usage: $0 PATH/TO/lianyaohu" >&2
-  exit 2
-fi
-binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
-command -v tmux >/dev/null || { echo "tmux is required" >&2; exit 2; }
+# shellcheck source=lib/common.bash
+source "$(dirname "$0")/lib/common.bash" "$@"
+need_apt tmux tmux || { echo "tmux is required" >&2; exit 2; }
 
 socket="lianyaohu-e2e-sim-$$"
 session=e2e
-scratch=$(mktemp -d)
-passed=0
-failed=0
 # shellcheck source=lib/tmux.bash
 source "$(dirname "$0")/lib/tmux.bash"
 
 simulate_pid=""
-cleanup() {
-  [[ -n "$simulate_pid" ]] && kill "$simulate_pid" 2>/dev/null
-  tmux_ kill-server 2>/dev/null
-  rm -rf "$scratch" 2>/dev/null || { sleep 1; rm -rf "$scratch"; }
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+stop_simulate() { [[ -z "$simulate_pid" ]] || kill "$simulate_pid"; }
+on_exit stop_simulate
 
 # The simulated market over HTTP on a free loopback port.
 "$binary" simulate --port 0 --latency-ms 20,80 >"$scratch/simulate.log" 2>&1 &
@@ -47,8 +34,8 @@ check "simulate starts and prints its address" 10 eval "simulate_url >/dev/null"
 url=$(simulate_url)
 echo "# simulate at $url"
 
-mkdir -p "$scratch/config/lianyaohu"
-cat >"$scratch/config/lianyaohu/config.toml" <<TOML
+mkdir -p "$XDG_CONFIG_HOME/lianyaohu"
+cat >"$XDG_CONFIG_HOME/lianyaohu/config.toml" <<TOML
 [providers.openbb]
 kind = "openbb"
 base_url = "$url"
@@ -64,7 +51,7 @@ TOML
 
 tmux_ -f /dev/null new-session -d -s "$session" -x 160 -y 48 \
   "env -i HOME=$scratch HISTFILE=/dev/null PATH=/usr/bin:/bin TERM=screen-256color bash --norc --noprofile"
-keys "export LANG=C.UTF-8 XDG_STATE_HOME=$scratch/state XDG_CONFIG_HOME=$scratch/config PS1='e2e\$ '" Enter
+keys "export LANG=C.UTF-8 XDG_STATE_HOME=$XDG_STATE_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME PS1='e2e\$ '" Enter
 keys "clear; '$binary' dash" Enter
 
 check "the dashboard shows all eight immortals" 20 shows_all_immortals
@@ -82,6 +69,3 @@ check "and are marked stale" 20 shows "[0-9]+ STALE"
 
 keys q
 check "q quits back to the shell" 10 shows "^e2e\\$"
-
-echo "$passed passed, $failed failed"
-((failed == 0))

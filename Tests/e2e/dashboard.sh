@@ -7,29 +7,14 @@
 # Builds nothing. Every wait is bounded; the tmux server (on its own socket) is killed on
 # exit. Exits non-zero on any failure; the last line is "N passed, M failed".
 set -u
-
-binary=${1:-}
-if [[ -z "$binary" || ! -x "$binary" ]]; then
-  echo "usage: $0 PATH/TO/lianyaohu" >&2
-  exit 2
-fi
-binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
-command -v tmux >/dev/null || { echo "tmux is required" >&2; exit 2; }
+# shellcheck source=lib/common.bash
+source "$(dirname "$0")/lib/common.bash" "$@"
+need_apt tmux tmux || { echo "tmux is required" >&2; exit 2; }
 
 socket="lianyaohu-e2e-$$"
 session=e2e
-scratch=$(mktemp -d)
-passed=0
-failed=0
 # shellcheck source=lib/tmux.bash
 source "$(dirname "$0")/lib/tmux.bash"
-
-cleanup() {
-  tmux_ kill-server 2>/dev/null
-  rm -rf "$scratch" 2>/dev/null || { sleep 1; rm -rf "$scratch"; }
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
 
 # Colour escapes (foreground or background, 8 or 256 colours) in the pane's content.
 coloured() { tmux_ capture-pane -t "$session" -p -e | grep -qE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;5|48;5)[;m]'; }
@@ -37,7 +22,7 @@ monochrome() { ! coloured; }
 
 tmux_ -f /dev/null new-session -d -s "$session" -x 160 -y 48 "env -i HOME=$scratch HISTFILE=/dev/null PATH=/usr/bin:/bin TERM=screen-256color bash --norc --noprofile"
 tmux_ set-option -t "$session" status off >/dev/null
-keys "export LANG=C.UTF-8 XDG_STATE_HOME=$scratch XDG_CONFIG_HOME=$scratch PS1='e2e\$ '" Enter
+keys "export LANG=C.UTF-8 XDG_STATE_HOME=$XDG_STATE_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME PS1='e2e\$ '" Enter
 keys "'$binary' dash --refresh-interval 0.5; echo EXIT=\$?" Enter
 
 check "starts and shows all eight immortals" 20 shows_all_immortals
@@ -152,10 +137,7 @@ if wait_for 20 shows_all_immortals; then
   keys "tput rmcup; tput cnorm; clear; '$binary' quote AAPL >/dev/null 2>&1; echo CONFIG=\$?" Enter
   check "after SIGKILL mid-save the config file still parses" 30 shows "^CONFIG=0"
   check "and it holds the watchlist tables the dashboard saved" 5 \
-    grep -q "^\[watchlists.lu-dongbin\]" "$scratch/lianyaohu/config.toml"
+    grep -q "^\[watchlists.lu-dongbin\]" "$XDG_CONFIG_HOME/lianyaohu/config.toml"
 else
   check "the dashboard starts again for SIGKILL" 0 false
 fi
-
-echo "$passed passed, $failed failed"
-((failed == 0))

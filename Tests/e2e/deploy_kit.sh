@@ -11,19 +11,22 @@
 #    real redis-server like the fleet's), with the labels and label values they select on;
 #  - the systemd unit passes `systemd-analyze verify` and `systemd-analyze security`, keeps
 #    its hardening, and serve runs inside (an emulation of) its sandbox.
-# Installs what it needs: a venv with kubernetes-validate and promql-parser (PyPI), promtool
-# taken out of Debian's prometheus package (no server installed, none started), redis-server,
-# python3-seccomp.
+# Installs what it needs, and fails (never skips) when it cannot: a venv with
+# kubernetes-validate and promql-parser (PyPI), promtool taken out of Debian's prometheus
+# package (no server installed, none started), redis-server, systemd-analyze (Debian's systemd
+# package) and python3-seccomp.
 # Everything it starts listens on 127.0.0.1 only and is stopped on exit.
 # Usage: Tests/e2e/deploy_kit.sh PATH-TO-lianyaohu
+# The venv and promtool are downloaded into the scratch directory, so every run downloads
+# them (about 200 MB on disk). To keep them between runs (later runs take under 10 s), name a
+# directory of your own: DEPLOY_KIT_CACHE=~/.cache/lianyaohu-deploy-kit Tests/e2e/deploy_kit.sh ...
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-binary="$(realpath "$1")"
-repo="$PWD"
-# Kept between runs (the first run downloads; later ones take under 10 s): the venv and
-# promtool. Chosen before api-serve.bash points XDG_CACHE_HOME into its scratch directory.
-cache="${DEPLOY_KIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lianyaohu-tests/deploy-kit}"
-source Tests/e2e/lib/api-serve.bash
+# shellcheck source=lib/common.bash
+source "$(dirname "$0")/lib/common.bash" "$@"
+# shellcheck source=lib/api-serve.bash
+source "$(dirname "$0")/lib/api-serve.bash"
+cd "$repo" || exit 2
+cache="${DEPLOY_KIT_CACHE:-$scratch/deploy-kit}"
 
 # Pinned so a run checks against the same schemas and parser every time.
 kubernetes_validate_version="1.37.0"
@@ -32,30 +35,11 @@ promql_parser_version="0.12.0"
 # that kubernetes-validate $kubernetes_validate_version carries.
 kubernetes_versions=(1.30.0 1.37.0)
 redis_pid=""
-
-cleanup() {
-  if [ -n "$redis_pid" ]; then
-    kill -TERM "$redis_pid" 2>/dev/null || true
-    wait "$redis_pid" 2>/dev/null || true
-  fi
-  # finish's status alone does not become the script's: an EXIT trap must call exit.
-  finish || exit 1
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-# apt_install PACKAGE: installs a Debian package, updating the lists first when apt has none.
-apt_install() {
-  if ! apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-    as_root apt-get -o DPkg::Lock::Timeout=60 update -qq
-  fi
-  DEBIAN_FRONTEND=noninteractive as_root apt-get -o DPkg::Lock::Timeout=60 install -y -qq --no-install-recommends "$1" >/dev/null
-}
+stop_redis() { [ -z "$redis_pid" ] || { kill -TERM "$redis_pid"; wait "$redis_pid"; }; }
+on_exit stop_redis
 
 # --- tools ---------------------------------------------------------------------------------
-mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || cache="${TMPDIR:-/tmp}/lianyaohu-deploy-kit-cache"
-mkdir -p "$cache"
+{ mkdir -p "$cache" && [ -w "$cache" ]; } || { fail "FAIL the cache directory $cache cannot be written"; exit 1; }
 
 venv="$cache/venv-kv$kubernetes_validate_version-pp$promql_parser_version"
 if ! "$venv/bin/python" -c 'import kubernetes_validate, promql_parser, yaml' 2>/dev/null; then
@@ -65,57 +49,42 @@ if ! "$venv/bin/python" -c 'import kubernetes_validate, promql_parser, yaml' 2>/
     # Debian keeps venv's pip bootstrap in python3-venv.
     rm -rf "$venv"
     apt_install python3-venv
-    python3 -m venv "$venv" || { echo "FAIL cannot create a Python venv"; exit 1; }
+    python3 -m venv "$venv" || { fail "FAIL cannot create a Python venv"; exit 1; }
   fi
   "$venv/bin/pip" install --quiet --disable-pip-version-check \
     "kubernetes-validate==$kubernetes_validate_version" "promql-parser==$promql_parser_version" \
-    || { echo "FAIL cannot install kubernetes-validate and promql-parser from PyPI"; exit 1; }
+    || { fail "FAIL cannot install kubernetes-validate and promql-parser from PyPI"; exit 1; }
 fi
 python="$venv/bin/python"
 
-# promtool alone, out of Debian's prometheus package: installing the package would add a
-# system user and a Prometheus server that starts listening on :9090 wherever services start.
-if command -v promtool >/dev/null 2>&1; then
-  promtool="$(command -v promtool)"
-else
-  promtool="$(ls "$cache"/promtool-*/promtool 2>/dev/null | head -1)"
-  if [ -z "$promtool" ]; then
-    echo "==> promtool from Debian's prometheus package (extracted, not installed)"
-    if ! apt-cache policy prometheus 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-      as_root apt-get -o DPkg::Lock::Timeout=60 update -qq
-    fi
-    download="$(mktemp -d)"
-    chmod 0777 "$download" # apt's _apt user downloads into it
-    (cd "$download" && apt-get download -qq prometheus >/dev/null 2>&1) \
-      || { echo "FAIL cannot download Debian's prometheus package"; exit 1; }
-    version="$(dpkg-deb -f "$download"/prometheus_*.deb Version)"
-    mkdir -p "$cache/promtool-$version"
-    dpkg-deb --fsys-tarfile "$download"/prometheus_*.deb | tar -x -C "$download" ./usr/bin/promtool
-    mv "$download/usr/bin/promtool" "$cache/promtool-$version/promtool"
-    rm -rf "$download"
-    promtool="$cache/promtool-$version/promtool"
+need_promtool "$cache" || { fail "FAIL cannot install promtool (from Debian package prometheus)"; exit 1; }
+promtool="$(command -v promtool)"
+
+need_apt redis-server redis-server || { fail "FAIL cannot install redis-server"; exit 1; }
+# The systemd unit is verified by systemd-analyze, which also expands the unit's system call
+# groups for the sandbox below.
+need_apt systemd-analyze systemd || { fail "FAIL cannot install systemd-analyze (Debian package systemd)"; exit 1; }
+# Debian's Python binding of libseccomp, for the systemd unit's sandbox below: system Python,
+# which installing python3-seccomp brings when there is none.
+if ! /usr/bin/python3 -c 'import seccomp' 2>/dev/null; then
+  echo "==> apt-get install python3-seccomp"
+  apt_install python3-seccomp
+  if ! /usr/bin/python3 -c 'import seccomp'; then
+    fail "FAIL cannot install python3-seccomp (Debian's seccomp module for /usr/bin/python3)"
+    exit 1
   fi
 fi
-"$promtool" --version >/dev/null 2>&1 || { echo "FAIL promtool does not run"; exit 1; }
-
-need_apt redis-server redis-server || { echo "FAIL cannot install redis-server"; exit 1; }
-# Debian's Python binding of libseccomp, for the systemd unit's sandbox below (system Python).
 sandbox_python=/usr/bin/python3
-[ -x "$sandbox_python" ] || sandbox_python="$(command -v python3)"
-if ! "$sandbox_python" -c 'import seccomp' 2>/dev/null; then
-  echo "==> apt-get install python3-seccomp"
-  apt_install python3-seccomp || true
-fi
 
 echo "tools: kubernetes-validate $("$python" -c 'import importlib.metadata as m; print(m.version("kubernetes-validate"))')," \
   "promql-parser $("$python" -c 'import importlib.metadata as m; print(m.version("promql-parser"))')," \
   "$("$promtool" --version 2>&1 | head -1)," \
-  "$(systemd-analyze --version 2>/dev/null | head -1 || echo 'no systemd-analyze')"
+  "$(systemd-analyze --version | head -1)"
 
 # --- Kubernetes ----------------------------------------------------------------------------
 k8s=deploy/kubernetes
 # The objects kustomize would generate, written out so they are validated like the rest.
-"$python" - "$k8s" "$work/generated.yaml" <<'PY'
+"$python" - "$k8s" "$scratch/generated.yaml" <<'PY'
 import base64, pathlib, sys, yaml
 root, out = pathlib.Path(sys.argv[1]), sys.argv[2]
 k = yaml.safe_load((root / "kustomization.yaml").read_text())
@@ -136,15 +105,15 @@ yaml.safe_dump_all(docs, open(out, "w"), sort_keys=False)
 PY
 mapfile -t manifests < <(find "$k8s" -name '*.yaml' ! -name kustomization.yaml ! -name values.yaml | sort)
 for version in "${kubernetes_versions[@]}"; do
-  "$venv/bin/kubernetes-validate" --strict --quiet -k "$version" "${manifests[@]}" "$work/generated.yaml" >"$work/kv.txt" 2>&1
+  "$venv/bin/kubernetes-validate" --strict --quiet -k "$version" "${manifests[@]}" "$scratch/generated.yaml" >"$scratch/kv.txt" 2>&1
   status=$?
-  [ "$status" -eq 0 ] || cat "$work/kv.txt"
+  [ "$status" -eq 0 ] || cat "$scratch/kv.txt"
   check "kubernetes-validate --strict, Kubernetes $version: ${#manifests[@]} manifests and the generated ConfigMap and Secret" \
     test "$status" -eq 0
 done
 
 # How the pieces fit: names, labels, ports, paths, the HPA's custom metric and the adapter.
-"$python" - "$k8s" deploy/prometheus/scrape-kubernetes.yml >"$work/k8s-checks.txt" <<'PY'
+"$python" - "$k8s" deploy/prometheus/scrape-kubernetes.yml >"$scratch/k8s-checks.txt" <<'PY'
 import pathlib, re, sys, yaml
 root = pathlib.Path(sys.argv[1])
 results = []
@@ -311,19 +280,19 @@ status=$?
 check "Kubernetes cross-checks ran" test "$status" -eq 0
 while IFS=$'\t' read -r result name; do
   check "$name" test "$result" = ok
-done <"$work/k8s-checks.txt"
+done <"$scratch/k8s-checks.txt"
 
 # Where kubectl with kustomize is at hand (not installed by this script), the real build too.
 if command -v kubectl >/dev/null 2>&1 && kubectl kustomize --help >/dev/null 2>&1; then
-  cp -r "$k8s" "$work/kustomize"
-  cp "$work/kustomize/secrets.env.example" "$work/kustomize/secrets.env"
-  if kubectl kustomize "$work/kustomize" >"$work/built.yaml" 2>"$work/kustomize.txt"; then
-    "$venv/bin/kubernetes-validate" --strict --quiet -k "${kubernetes_versions[0]}" "$work/built.yaml" >"$work/kv-built.txt" 2>&1
+  cp -r "$k8s" "$scratch/kustomize"
+  cp "$scratch/kustomize/secrets.env.example" "$scratch/kustomize/secrets.env"
+  if kubectl kustomize "$scratch/kustomize" >"$scratch/built.yaml" 2>"$scratch/kustomize.txt"; then
+    "$venv/bin/kubernetes-validate" --strict --quiet -k "${kubernetes_versions[0]}" "$scratch/built.yaml" >"$scratch/kv-built.txt" 2>&1
     status=$?
-    [ "$status" -eq 0 ] || cat "$work/kv-built.txt"
+    [ "$status" -eq 0 ] || cat "$scratch/kv-built.txt"
     check "kubectl kustomize output validates (Kubernetes ${kubernetes_versions[0]}, strict)" test "$status" -eq 0
   else
-    cat "$work/kustomize.txt"
+    cat "$scratch/kustomize.txt"
     check "kubectl kustomize builds deploy/kubernetes" false
   fi
 else
@@ -331,14 +300,14 @@ else
 fi
 
 # --- Prometheus ----------------------------------------------------------------------------
-"$promtool" check rules deploy/prometheus/lianyaohu-rules.yml >"$work/rules.txt" 2>&1
+"$promtool" check rules deploy/prometheus/lianyaohu-rules.yml >"$scratch/rules.txt" 2>&1
 status=$?
-cat "$work/rules.txt"
+cat "$scratch/rules.txt"
 check "promtool check rules" test "$status" -eq 0
-check "promtool check rules: no lint problems" bash -c "! grep -qi 'lint\|warn' '$work/rules.txt'"
-(cd deploy/prometheus && "$promtool" test rules lianyaohu-rules.test.yml) >"$work/rules-test.txt" 2>&1
+check "promtool check rules: no lint problems" bash -c "! grep -qi 'lint\|warn' '$scratch/rules.txt'"
+(cd deploy/prometheus && "$promtool" test rules lianyaohu-rules.test.yml) >"$scratch/rules-test.txt" 2>&1
 status=$?
-tail -n 30 "$work/rules-test.txt"
+tail -n 30 "$scratch/rules-test.txt"
 check "promtool test rules: every unit test of the rules passes" test "$status" -eq 0
 check "promtool test rules: breaker-open-5m and Redis-down alerts are among those proven to fire" \
   "$python" - deploy/prometheus/lianyaohu-rules.test.yml <<'PY'
@@ -347,9 +316,9 @@ tests = yaml.safe_load(open(sys.argv[1]))["tests"]
 fired = {t["alertname"] for test in tests for t in test.get("alert_rule_test", []) if t.get("exp_alerts")}
 sys.exit(0 if {"LianyaohuBreakerOpen", "LianyaohuRedisTierDown"} <= fired else 1)
 PY
-(cd deploy/prometheus && "$promtool" check config prometheus.yml) >"$work/config.txt" 2>&1
+(cd deploy/prometheus && "$promtool" check config prometheus.yml) >"$scratch/config.txt" 2>&1
 status=$?
-[ "$status" -eq 0 ] || cat "$work/config.txt"
+[ "$status" -eq 0 ] || cat "$scratch/config.txt"
 check "promtool check config deploy/prometheus/prometheus.yml" test "$status" -eq 0
 check "every alert has a severity, a summary and a description" "$python" - deploy/prometheus/lianyaohu-rules.yml <<'PY'
 import sys, yaml
@@ -435,32 +404,25 @@ if problems:
     print("\n".join(problems))
 sys.exit(1 if problems else 0)
 PY
-if ! command -v systemd-analyze >/dev/null 2>&1; then
-  need_apt systemd-analyze systemd >/dev/null 2>&1 || true
-fi
-if command -v systemd-analyze >/dev/null 2>&1; then
-  # verify wants ExecStart's program to exist: the copy names the binary under test instead.
-  mkdir -p "$work/unit"
-  sed "s|^ExecStart=/usr/local/bin/lianyaohu |ExecStart=$binary |" "$unit" >"$work/unit/lianyaohu.service"
-  systemd-analyze verify "$work/unit/lianyaohu.service" >"$work/verify.txt" 2>&1
-  status=$?
-  cat "$work/verify.txt"
-  check "systemd-analyze verify: no errors" test "$status" -eq 0
-  check "systemd-analyze verify: no warnings" test ! -s "$work/verify.txt"
-  systemd-analyze security --offline=true --no-pager --threshold=20 "$work/unit/lianyaohu.service" >"$work/security.txt" 2>&1
-  status=$?
-  tail -n 1 "$work/security.txt"
-  check "systemd-analyze security: exposure level 2.0 or better" test "$status" -eq 0
-else
-  echo "note: systemd-analyze is not available here and could not be installed; the unit was checked by the parser above only"
-fi
+# verify wants ExecStart's program to exist: the copy names the binary under test instead.
+mkdir -p "$scratch/unit"
+sed "s|^ExecStart=/usr/local/bin/lianyaohu |ExecStart=$binary |" "$unit" >"$scratch/unit/lianyaohu.service"
+systemd-analyze verify "$scratch/unit/lianyaohu.service" >"$scratch/verify.txt" 2>&1
+status=$?
+cat "$scratch/verify.txt"
+check "systemd-analyze verify: no errors" test "$status" -eq 0
+check "systemd-analyze verify: no warnings" test ! -s "$scratch/verify.txt"
+systemd-analyze security --offline=true --no-pager --threshold=20 "$scratch/unit/lianyaohu.service" >"$scratch/security.txt" 2>&1
+status=$?
+tail -n 1 "$scratch/security.txt"
+check "systemd-analyze security: exposure level 2.0 or better" test "$status" -eq 0
 
 # --- the real server: every metric the kit names exists ------------------------------------
 redis_port="$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 redis_password="deploykit$RANDOM$RANDOM"
-mkdir -p "$work/redis"
-(cd "$work/redis" && exec redis-server - --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no \
-  >"$work/redis.log" 2>&1 <<EOF
+mkdir -p "$scratch/redis"
+(cd "$scratch/redis" && exec redis-server - --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no \
+  >"$scratch/redis.log" 2>&1 <<EOF
 requirepass $redis_password
 EOF
 ) &
@@ -471,12 +433,13 @@ for _ in $(seq 50); do
 done
 
 # The systemd unit's sandbox, put on a process by itself as far as one can: NoNewPrivileges,
-# MemoryDenyWriteExecute (PR_SET_MDWE, the kernel's own W^X switch), SystemCallFilter= (an
-# allow-list in seccomp, groups expanded by systemd-analyze, failing with the unit's
-# SystemCallErrorNumber) and RestrictAddressFamilies=, all read from the unit file. serve runs
-# inside it below, so the unit's hardening is shown not to break the server.
-cat >"$work/sandbox.py" <<'EOF'
-import ctypes, errno, os, socket, subprocess, sys
+# MemoryDenyWriteExecute (PR_SET_MDWE, the kernel's own W^X switch; on kernels without it,
+# before Linux 6.3, seccomp rules as systemd uses there), SystemCallFilter= (an allow-list in
+# seccomp, groups expanded by systemd-analyze, failing with the unit's SystemCallErrorNumber)
+# and RestrictAddressFamilies=, all read from the unit file. serve runs inside it below, so
+# the unit's hardening is shown not to break the server.
+cat >"$scratch/sandbox.py" <<'EOF'
+import ctypes, errno, mmap, os, socket, subprocess, sys
 unit, state, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
 settings = {}
 for line in open(unit):
@@ -492,6 +455,9 @@ if last("NoNewPrivileges") == "yes" and libc.prctl(38, 1, 0, 0, 0) == 0:  # PR_S
     applied.append("NoNewPrivileges")
 if last("MemoryDenyWriteExecute") == "yes" and libc.prctl(65, 1, 0, 0, 0) == 0:  # PR_SET_MDWE
     applied.append("MemoryDenyWriteExecute")
+# Without PR_SET_MDWE the filter below refuses, as systemd does there: a mapping both writable
+# and executable, making memory executable later, executable shared memory.
+refuse_wx = last("MemoryDenyWriteExecute") == "yes" and "MemoryDenyWriteExecute" not in applied
 try:
     import seccomp
 except ImportError:
@@ -522,21 +488,33 @@ if seccomp is not None and listing and filters and not filters[0].startswith("~"
     families = [getattr(socket, f) for f in last("RestrictAddressFamilies").split()]
     action = seccomp.ERRNO(getattr(errno, last("SystemCallErrorNumber", "EPERM")))
     sandbox = seccomp.SyscallFilter(defaction=action)
+    # Allowed only when the third argument (prot, shmflg) has none of these flags; a rule per
+    # flag set, so mmap is allowed when it is not both writable and executable.
+    without = {}
+    if refuse_wx:
+        without = {"mmap": [mmap.PROT_EXEC, mmap.PROT_WRITE], "mprotect": [mmap.PROT_EXEC],
+                   "pkey_mprotect": [mmap.PROT_EXEC], "shmat": [0o100000]}  # SHM_EXEC
     for name in sorted(allowed - denied - ({"socket"} if families else set())):
         try:
-            sandbox.add_rule(seccomp.ALLOW, name)
+            if name in without:
+                for flags in without[name]:
+                    sandbox.add_rule(seccomp.ALLOW, name, seccomp.Arg(2, seccomp.MASKED_EQ, flags, 0))
+            else:
+                sandbox.add_rule(seccomp.ALLOW, name)
         except (RuntimeError, ValueError):
             pass  # a name this architecture does not have
     for family in families:
         sandbox.add_rule(seccomp.ALLOW, "socket", seccomp.Arg(0, seccomp.EQ, family))
     sandbox.load()
+    if refuse_wx:
+        applied.insert(applied.index("NoNewPrivileges") + 1 if "NoNewPrivileges" in applied else 0, "MemoryDenyWriteExecute")
     applied.append("SystemCallFilter")
     if families:
         applied.append("RestrictAddressFamilies")
 open(state, "w").write(" ".join(applied))
 os.execv(argv[0], argv)
 EOF
-cat >"$work/sandbox-probe.py" <<'EOF'
+cat >"$scratch/sandbox-probe.py" <<'EOF'
 import mmap, os, socket
 def refused(attempt):
     try:
@@ -551,45 +529,45 @@ print("inet-socket", refused(lambda: socket.socket(socket.AF_INET, socket.SOCK_S
 print("wx-memory", refused(lambda: mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)))
 EOF
 full_sandbox="NoNewPrivileges MemoryDenyWriteExecute SystemCallFilter RestrictAddressFamilies"
-"$sandbox_python" "$work/sandbox.py" "$repo/deploy/systemd/lianyaohu.service" "$work/probe-state" \
-  "$sandbox_python" "$work/sandbox-probe.py" >"$work/probe.txt" 2>&1
-if [ "$(cat "$work/probe-state" 2>/dev/null)" = "$full_sandbox" ]; then
+"$sandbox_python" "$scratch/sandbox.py" "$repo/deploy/systemd/lianyaohu.service" "$scratch/probe-state" \
+  "$sandbox_python" "$scratch/sandbox-probe.py" >"$scratch/probe.txt" 2>&1
+if [ "$(cat "$scratch/probe-state" 2>/dev/null)" = "$full_sandbox" ]; then
   check "the unit's sandbox, emulated: refuses setpriority, setuid, packet sockets and W+X memory; allows TCP sockets" \
-    test "$(tr '\n' ' ' <"$work/probe.txt")" = "setpriority True setuid True packet-socket True inet-socket False wx-memory True "
+    test "$(tr '\n' ' ' <"$scratch/probe.txt")" = "setpriority True setuid True packet-socket True inet-socket False wx-memory True "
 else
-  cat "$work/probe.txt"
-  echo "note: only '$(cat "$work/probe-state" 2>/dev/null)' of the unit's sandbox can be applied here (kernel without PR_SET_MDWE, or no python3-seccomp)"
+  cat "$scratch/probe.txt"
+  check "the unit's sandbox can be applied here (only '$(cat "$scratch/probe-state" 2>/dev/null)' was)" false
 fi
-cat >"$work/sandboxed" <<EOF
+cat >"$scratch/sandboxed" <<EOF
 #!/bin/sh
-exec "$sandbox_python" "$work/sandbox.py" "$repo/deploy/systemd/lianyaohu.service" "$work/serve-sandbox" "$binary" "\$@"
+exec "$sandbox_python" "$scratch/sandbox.py" "$repo/deploy/systemd/lianyaohu.service" "$scratch/serve-sandbox" "$binary" "\$@"
 EOF
-chmod +x "$work/sandboxed"
+chmod +x "$scratch/sandboxed"
 real_binary="$binary"
-binary="$work/sandboxed"
+binary="$scratch/sandboxed"
 # serve as the Deployment runs it (same config file, Secret variables and XDG layout), but on
 # loopback, in the systemd unit's sandbox.
-mkdir -p "$work/pod/var/lib/lianyaohu" "$work/pod/var/log/lianyaohu" "$work/pod/var/cache/lianyaohu" "$work/pod/tmp"
+mkdir -p "$scratch/pod/var/lib/lianyaohu" "$scratch/pod/var/log/lianyaohu" "$scratch/pod/var/cache/lianyaohu" "$scratch/pod/tmp"
 start_serve LIANYAOHU_API_TOKEN=deploy-kit-token "LIANYAOHU_REDIS_URL=redis://127.0.0.1:$redis_port/0" \
-  "LIANYAOHU_REDIS_PASSWORD=$redis_password" HOME="$work/pod/var/lib/lianyaohu" XDG_DATA_HOME="$work/pod/var/lib" \
-  XDG_STATE_HOME="$work/pod/var/log" XDG_CACHE_HOME="$work/pod/var/cache" TMPDIR="$work/pod/tmp" \
+  "LIANYAOHU_REDIS_PASSWORD=$redis_password" HOME="$scratch/pod/var/lib/lianyaohu" XDG_DATA_HOME="$scratch/pod/var/lib" \
+  XDG_STATE_HOME="$scratch/pod/var/log" XDG_CACHE_HOME="$scratch/pod/var/cache" TMPDIR="$scratch/pod/tmp" \
   -- --config deploy/kubernetes/config.toml --log-level info
 started=$?
 binary="$real_binary"
 check "serve starts on deploy/kubernetes/config.toml with the Secret's variables" test "$started" -eq 0
 [ "$started" -eq 0 ] || exit 1
-sandbox="$(cat "$work/serve-sandbox" 2>/dev/null)"
+sandbox="$(cat "$scratch/serve-sandbox" 2>/dev/null)"
 for _ in $(seq 50); do
   [ "$(http_status "$URL/readyz")" = 200 ] && break
   sleep 0.1
 done
-curl -s --max-time 10 "$URL/readyz" >"$work/readyz.json"
+curl -s --max-time 10 "$URL/readyz" >"$scratch/readyz.json"
 check "readyz: ready, with the redis and sqlite tiers up" "$python" -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 tiers = {t["tier"]: t["up"] for t in r["tiers"]}
-sys.exit(0 if r["ready"] and tiers.get("redis") and tiers.get("sqlite") else 1)' "$work/readyz.json"
-check "the SQLite tier lives where the Deployment's XDG_DATA_HOME puts it" test -f "$work/pod/var/lib/lianyaohu/cache.sqlite"
+sys.exit(0 if r["ready"] and tiers.get("redis") and tiers.get("sqlite") else 1)' "$scratch/readyz.json"
+check "the SQLite tier lives where the Deployment's XDG_DATA_HOME puts it" test -f "$scratch/pod/var/lib/lianyaohu/cache.sqlite"
 for _ in 1 2 3; do curl -s --max-time 10 "$URL/v1/quotes/AAPL" >/dev/null; done
 curl -s --max-time 10 "$URL/v1/quotes/NOPE" >/dev/null
 curl -s --max-time 10 "$URL/v1/quotes?symbols=MSFT,BTC-USD,%5EVIX" >/dev/null
@@ -597,10 +575,10 @@ curl -s --max-time 10 "$URL/healthz" >/dev/null
 curl -sN --max-time 15 "$URL/v1/stream?max_events=1" >/dev/null
 curl -s --max-time 10 "$URL/metrics" >/dev/null
 sleep 1.2
-curl -s --max-time 10 "$URL/metrics" >"$work/metrics.txt"
+curl -s --max-time 10 "$URL/metrics" >"$scratch/metrics.txt"
 check "serve: the token is never logged" bash -c "! grep -q deploy-kit-token '$serve_log'"
 check "serve ran in the unit's sandbox ($sandbox) and answered every request" \
-  grep -q '^lianyaohu_http_requests_total{.*route="/v1/stream"' "$work/metrics.txt"
+  grep -q '^lianyaohu_http_requests_total{.*route="/v1/stream"' "$scratch/metrics.txt"
 stop_serve
 check "serve drains and exits 0 on SIGTERM" test "$serve_status" -eq 0
 check "serve listened on 127.0.0.1 only" bash -c "grep -q 'listening on http://127.0.0.1:' '$serve_log'"
@@ -609,7 +587,7 @@ check "serve listened on 127.0.0.1 only" bash -c "grep -q 'listening on http://1
 # (lianyaohu_upstream_errors_total), an eviction, a stale serve. A second serve, on a config
 # made for it, makes them happen: a provider that always fails asked first, a memory cache
 # smaller than the watchlists, a TTL of 0.1 s.
-cat >"$work/faults.toml" <<'EOF'
+cat >"$scratch/faults.toml" <<'EOF'
 [core]
 refresh_interval = 0.5
 [cache]
@@ -631,27 +609,27 @@ priority = 2
 latency_median_ms = 1
 latency_p99_ms = 2
 EOF
-start_serve -- --config "$work/faults.toml" || exit 1
+start_serve -- --config "$scratch/faults.toml" || exit 1
 for _ in $(seq 50); do
   curl -s --max-time 10 "$URL/v1/quotes?symbols=AAPL,MSFT,NVDA,SPY,QQQ" >/dev/null
   sleep 0.2
   curl -s --max-time 10 "$URL/v1/quotes?symbols=AAPL,MSFT,NVDA,SPY,QQQ" >/dev/null
-  curl -s --max-time 10 "$URL/metrics" >"$work/metrics-faults.txt"
-  grep -q '^lianyaohu_upstream_errors_total{' "$work/metrics-faults.txt" \
-    && grep -q '^lianyaohu_cache_evictions_total{' "$work/metrics-faults.txt" \
-    && grep -q '^lianyaohu_cache_stale_serves_total{' "$work/metrics-faults.txt" && break
+  curl -s --max-time 10 "$URL/metrics" >"$scratch/metrics-faults.txt"
+  grep -q '^lianyaohu_upstream_errors_total{' "$scratch/metrics-faults.txt" \
+    && grep -q '^lianyaohu_cache_evictions_total{' "$scratch/metrics-faults.txt" \
+    && grep -q '^lianyaohu_cache_stale_serves_total{' "$scratch/metrics-faults.txt" && break
 done
 stop_serve
-cat "$work/metrics-faults.txt" >>"$work/metrics.txt"
+cat "$scratch/metrics-faults.txt" >>"$scratch/metrics.txt"
 
 # Every PromQL expression in the dashboard, the rules and the adapter, parsed; each metric
 # name must be exposed (histograms through _bucket/_sum/_count), each label matched on must be
 # on that metric, and values of the labels whose full set the server shows must exist. Exempt:
 # names the kit itself records (recording rules, the adapter's output) and `up`, which
 # Prometheus makes for every target.
-"$python" - "$work/metrics.txt" deploy/grafana/lianyaohu.json deploy/prometheus/lianyaohu-rules.yml \
+"$python" - "$scratch/metrics.txt" deploy/grafana/lianyaohu.json deploy/prometheus/lianyaohu-rules.yml \
   deploy/kubernetes/prometheus-adapter/configmap.yaml deploy/kubernetes/hpa.yaml \
-  Sources/MarketCore/Providers/ProviderError.swift >"$work/names.txt" <<'PY'
+  Sources/MarketCore/Providers/ProviderError.swift >"$scratch/names.txt" <<'PY'
 import json, re, sys, yaml
 import promql_parser as pp
 metrics_file, dashboard_file, rules_file, adapter_file, hpa_file, errors_file = sys.argv[1:]
@@ -801,4 +779,4 @@ status=$?
 check "metric-name check ran" test "$status" -eq 0
 while IFS=$'\t' read -r result name; do
   if [ "$result" = info ]; then echo "     $name"; else check "$name" test "$result" = ok; fi
-done <"$work/names.txt"
+done <"$scratch/names.txt"

@@ -72,17 +72,28 @@ public struct ProviderResponseFuzzer<Adapter: HTTPQuoteAdapter>: Sendable {
     require(quote.asOf.timeIntervalSince1970.isFinite, "as-of \(quote.asOf)")
   }
 
-  /// ARCHITECTURE.md: error texts are sanitized (printable ASCII, bounded) and never show a key.
   func checkSafe(_ error: ProviderError) {
-    let text = error.description
-    for secret in secrets where !secret.isEmpty {
-      require(!text.contains(secret), "\(adapter.id) error shows a credential: \(text)")
-    }
-    if case .malformedBody(let excerpt) = error {
-      require(excerpt.count <= 81, "excerpt of \(excerpt.count) characters")
-      require(
-        excerpt.unicodeScalars.allSatisfy { ($0.isASCII && $0.value >= 0x20 && $0.value < 0x7F) || $0 == "…" },
-        "excerpt is not printable ASCII: \(excerpt.debugDescription)")
-    }
+    requireSafe(error, from: adapter.id, hiding: secrets)
   }
+}
+
+/// ARCHITECTURE.md: error texts are sanitized (printable ASCII, bounded) and never show a key.
+func requireSafe(_ error: ProviderError, from provider: ProviderID, hiding secrets: [String]) {
+  let text = error.description
+  for secret in secrets where !secret.isEmpty {
+    require(!text.contains(secret), "\(provider) error shows a credential: \(text)")
+  }
+  if case .malformedBody(let excerpt) = error {
+    require(excerpt.count <= 81, "excerpt of \(excerpt.count) characters")
+    require(
+      excerpt.unicodeScalars.allSatisfy { ($0.isASCII && $0.value >= 0x20 && $0.value < 0x7F) || $0 == "…" },
+      "excerpt is not printable ASCII: \(excerpt.debugDescription)")
+  }
+}
+
+/// Picks a status the way every provider fuzzer does: byte 0's low seven bits index
+/// `statuses`, its top bit adds a `Retry-After` header.
+func statusAndHeaders(from byte: UInt8, among statuses: [Int]) -> (status: Int, headers: [HTTPHeader]) {
+  let status = statuses[Int(byte & 0x7F) % statuses.count]
+  return (status, byte & 0x80 == 0 ? [] : [HTTPHeader(name: "Retry-After", value: "120")])
 }

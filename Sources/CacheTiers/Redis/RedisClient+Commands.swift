@@ -70,6 +70,31 @@ extension RedisClient {
     return removed
   }
 
+  /// Removes the keys matching the glob `pattern` that `include` accepts (keys that are not
+  /// UTF-8 are never accepted): for a removal the glob can only narrow, such as one symbol's
+  /// keys, where `*` could also match another symbol's. Walks the key space with `SCAN` like
+  /// ``deleteMatching(_:)``; how many it removed.
+  public func deleteMatching(_ pattern: String, where include: (String) -> Bool) async throws(RedisError) -> Int {
+    var cursor = "0"
+    var removed = 0
+    repeat {
+      let reply = try await execute(RedisCommand("SCAN", [cursor, "MATCH", pattern, "COUNT", "1000"]))
+      guard let page = reply.elements, page.count == 2, let next = page[0].string, let keys = page[1].elements else {
+        throw .unexpectedReply("SCAN answered with a \(reply.kindName)")
+      }
+      var unlink = RedisCommand("UNLINK")
+      for case .bulkString(let name?) in keys {
+        guard let text = String(validating: name.readableBytesView, as: UTF8.self), include(text) else { continue }
+        unlink.append(name)
+      }
+      if unlink.argumentCount > 0 {
+        removed += try Self.integer(try await execute(unlink), command: "UNLINK")
+      }
+      cursor = next
+    } while cursor != "0"
+    return removed
+  }
+
   /// Milliseconds left before `key` expires: -1 when it never does, -2 when it does not exist.
   public func pttl(_ key: String) async throws(RedisError) -> Int64 {
     let reply = try await execute(RedisCommand("PTTL", [key]))

@@ -4,13 +4,16 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 
-/// The shared tier: quotes in Redis under versioned keys (`lianyaohu:v1:quote:AAPL`), so a
-/// quote one instance fetched is served by the others without another upstream call.
+/// The shared tier: quotes, blocks of history bars and profiles in Redis under versioned keys
+/// (`lianyaohu:v1:quote:AAPL`, `lianyaohu:v1:history:AAPL:1d:1735689600`,
+/// `lianyaohu:v1:profile:AAPL`), so what one instance fetched is served by the others without
+/// another upstream call.
 ///
 /// Reads are one `MGET` per batch, bounded by the client's command timeout; while Redis is
 /// down they answer nothing at once. Writes queue and go out as one pipeline per batch
-/// (`SET key entry PX ttl`), in order with invalidations, from ``run()``.
-public final class RedisQuoteTier: QuoteTier, Service {
+/// (`SET key entry PX ttl`), in order with invalidations, from ``run()``. A settled block
+/// (one that can no longer change) lives for days; the block still being written, minutes.
+public final class RedisQuoteTier: QuoteTier, HistoryTier, ProfileTier, Service {
   public struct Options: Sendable {
     /// Every key starts with this.
     public var prefix = "lianyaohu:"
@@ -23,12 +26,24 @@ public final class RedisQuoteTier: QuoteTier, Service {
     public var writeQueueLimit = 10_000
     /// How often the entry count is re-read (a bounded SCAN).
     public var countInterval: Duration = .seconds(10)
+    /// How long a settled block of bars is kept: other instances, and this one after a
+    /// restart without SQLite, take it instead of asking a provider again.
+    public var settledSeriesLifetime: Duration = .seconds(7 * 86_400)
+    /// How long the block still being written is kept: its TTL plus the staleness limit
+    /// (`[cache.history] current_ttl` + `current_max_staleness`).
+    public var currentSeriesLifetime: Duration = .seconds(3_660)
+    /// How long a profile is kept: its TTL plus the staleness limit.
+    public var profileLifetime: Duration = .seconds(8 * 86_400)
+    /// Which blocks are settled.
+    public var historyPolicy = HistoryPolicy()
 
     public init() {}
   }
 
   private enum Write {
     case store(Quote)
+    case storeBlock(BarBlock)
+    case storeProfile(Profile)
     case invalidate(InvalidationScope)
   }
 
@@ -47,20 +62,33 @@ public final class RedisQuoteTier: QuoteTier, Service {
   public let isShared = true
   public let client: RedisClient
   public let options: Options
+  private let clock: any MarketClock
   private let logger: Logger
   private let state = Mutex(State())
   private let wake: AsyncStream<Void>.Continuation
   private let wakes: AsyncStream<Void>
 
-  public init(client: RedisClient, options: Options = Options(), logger: Logger) {
+  public init(
+    client: RedisClient, options: Options = Options(), clock: any MarketClock = SystemClock(), logger: Logger
+  ) {
     self.client = client
     self.options = options
+    self.clock = clock
     self.logger = logger
     (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
   }
 
   /// The Redis key of a symbol's quote.
   public func key(for symbol: Symbol) -> String { options.prefix + CacheKey(.quote, symbol).description }
+
+  /// The Redis key of a block of bars.
+  public func key(for block: HistoryBlock) -> String { options.prefix + block.key.description }
+
+  /// The Redis key of a symbol's profile.
+  public func profileKey(for symbol: Symbol) -> String { options.prefix + CacheKey(.profile, symbol).description }
+
+  /// Keys per `MGET`: a ten-year daily window is 120 blocks, a long minute window a thousand.
+  static let readChunk = 256
 
   // MARK: QuoteTier
 
@@ -97,6 +125,65 @@ public final class RedisQuoteTier: QuoteTier, Service {
 
   public func store(_ quotes: [Quote]) {
     enqueue(quotes.map(Write.store))
+  }
+
+  // MARK: HistoryTier
+
+  public func load(_ blocks: [HistoryBlock]) async -> [HistoryBlock: BarBlock] {
+    await read(Array(Set(blocks)), key: key(for:)) { (bytes: [UInt8], block: HistoryBlock) in
+      guard let value = try? BarBlockCodec.decode(bytes), value.block == block else { return nil }
+      return value
+    }
+  }
+
+  public func store(_ blocks: [BarBlock]) {
+    enqueue(blocks.map(Write.storeBlock))
+  }
+
+  // MARK: ProfileTier
+
+  public func loadProfiles(_ symbols: [Symbol]) async -> [Symbol: Profile] {
+    await read(Array(Set(symbols)), key: profileKey(for:)) { (bytes: [UInt8], symbol: Symbol) in
+      guard let profile = try? ProfileEntryCodec.decode(bytes), profile.symbol == symbol else { return nil }
+      return profile
+    }
+  }
+
+  public func storeProfiles(_ profiles: [Profile]) {
+    enqueue(profiles.map(Write.storeProfile))
+  }
+
+  /// `MGET`s the requests' keys in chunks and decodes what is there; an entry that does not
+  /// decode to the value asked for is skipped and counted. Redis failing ends the read with
+  /// what it had.
+  private func read<Request: Hashable, Value>(
+    _ requests: [Request], key: (Request) -> String, decode: ([UInt8], Request) -> Value?
+  ) async -> [Request: Value] {
+    guard !requests.isEmpty else { return [:] }
+    var found: [Request: Value] = [:]
+    var unreadable = 0
+    for start in stride(from: 0, to: requests.count, by: Self.readChunk) {
+      let chunk = requests[start..<min(start + Self.readChunk, requests.count)]
+      let entries: [[UInt8]?]
+      do {
+        entries = try await client.mget(chunk.map(key))
+      } catch {
+        break
+      }
+      for (request, entry) in zip(chunk, entries) {
+        guard let entry else { continue }
+        if let value = decode(entry, request) { found[request] = value } else { unreadable += 1 }
+      }
+    }
+    if unreadable > 0 {
+      logger.warning("unreadable Redis entries skipped", metadata: ["count": "\(unreadable)"])
+    }
+    state.withLock { state in
+      state.statistics.hits += found.count
+      state.statistics.misses += requests.count - found.count
+      state.unreadableEntries += unreadable
+    }
+    return found
   }
 
   public func invalidate(_ scope: InvalidationScope) {
@@ -200,17 +287,36 @@ public final class RedisQuoteTier: QuoteTier, Service {
       commands.removeAll()
       stored = 0
     }
-    let milliseconds = max(1, options.entryLifetime.nanoseconds / 1_000_000)
+    func set(_ key: String, _ entry: [UInt8], lifetime: Duration) {
+      var command = RedisCommand("SET")
+      command.append(key)
+      command.append(entry)
+      command.append("PX")
+      command.append(RedisClient.milliseconds(lifetime))
+      commands.append(command)
+      stored += 1
+    }
+    let now = clock.wallNow()
     for write in batch {
       switch write {
       case .store(let quote):
-        var command = RedisCommand("SET")
-        command.append(key(for: quote.symbol))
-        command.append(QuoteEntryCodec.encode(quote, compressAbove: options.compressAbove))
-        command.append("PX")
-        command.append(Int(milliseconds))
-        commands.append(command)
-        stored += 1
+        set(
+          key(for: quote.symbol), QuoteEntryCodec.encode(quote, compressAbove: options.compressAbove),
+          lifetime: options.entryLifetime)
+      case .storeBlock(let block):
+        // Only blocks the pipeline would accept: the codec writes bars as given.
+        guard block.problem == nil else {
+          state.withLock { $0.failedWrites += 1 }
+          continue
+        }
+        let settled = options.historyPolicy.isSettled(block.block, at: now)
+        set(
+          key(for: block.block), BarBlockCodec.encode(block, compressAbove: options.compressAbove),
+          lifetime: settled ? options.settledSeriesLifetime : options.currentSeriesLifetime)
+      case .storeProfile(let profile):
+        set(
+          profileKey(for: profile.symbol), ProfileEntryCodec.encode(profile, compressAbove: options.compressAbove),
+          lifetime: options.profileLifetime)
       case .invalidate(let scope):
         // Writes before an invalidation land before it; the ones after, after it.
         await sendPending()
@@ -224,8 +330,17 @@ public final class RedisQuoteTier: QuoteTier, Service {
     do {
       switch scope {
       case .key(let key): _ = try await client.delete([options.prefix + key.description])
-      // Quotes are the only class kept here: a symbol's one key.
-      case .symbol(let symbol): _ = try await client.delete([key(for: symbol)])
+      case .symbol(let symbol):
+        // Every kind's key of exactly this symbol: the glob finds keys with the symbol's text
+        // after a colon, and only those whose parsed key names the symbol go (BA, never BABA).
+        let prefix = options.prefix
+        _ = try await client.deleteMatching(
+          Self.glob(prefix + "v\(CacheKey.schemaVersion):") + "*:" + Self.glob(symbol.text) + "*"
+        ) {
+          name in
+          guard name.hasPrefix(prefix), let key = CacheKey(String(name.dropFirst(prefix.count))) else { return false }
+          return key.symbol == symbol
+        }
       case .prefix(let prefix): _ = try await client.deleteMatching(Self.glob(options.prefix + prefix) + "*")
       case .all: _ = try await client.deleteMatching(Self.glob(options.prefix + "v\(CacheKey.schemaVersion):") + "*")
       }

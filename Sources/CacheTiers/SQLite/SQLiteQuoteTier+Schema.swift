@@ -36,6 +36,62 @@ extension SQLiteQuoteTier {
       // Deliberately no index on tick(as_of): retention deletes a (symbol, as_of) key range per
       // symbol instead, and such an index measured 40 % of the file (docs/PERFORMANCE.md).
     }
+    migrator.registerMigration("v3-history-profiles") { db in
+      // One row per stored block: which provider's bars it holds and how many, so a block with
+      // no bars (a holiday, a weekend of minute bars) is known to be empty rather than missing.
+      // Loading a block is its row plus one key range of history_bar.
+      try db.execute(
+        sql: """
+          CREATE TABLE history_block(
+            symbol TEXT NOT NULL,
+            interval TEXT NOT NULL,
+            block_start INTEGER NOT NULL,
+            block_end INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            received_at INTEGER NOT NULL,
+            currency TEXT,
+            time_zone TEXT,
+            simulated INTEGER NOT NULL,
+            bar_count INTEGER NOT NULL,
+            PRIMARY KEY(symbol, interval, block_start)) WITHOUT ROWID
+          """)
+      // WITHOUT ROWID for the same reason as tick: a series is one contiguous key range,
+      // read in order without a second lookup. Times are epoch seconds (bar starts).
+      try db.execute(
+        sql: """
+          CREATE TABLE history_bar(
+            symbol TEXT NOT NULL,
+            interval TEXT NOT NULL,
+            time INTEGER NOT NULL,
+            open REAL NOT NULL,
+            high REAL NOT NULL,
+            low REAL NOT NULL,
+            close REAL NOT NULL,
+            adj_close REAL,
+            volume REAL,
+            PRIMARY KEY(symbol, interval, time)) WITHOUT ROWID
+          """)
+      // The unit of eviction: when the bars pass the cap, the series read least recently go
+      // whole. last_used is epoch seconds of the last read or write.
+      try db.execute(
+        sql: """
+          CREATE TABLE history_series(
+            symbol TEXT NOT NULL,
+            interval TEXT NOT NULL,
+            last_used INTEGER NOT NULL,
+            PRIMARY KEY(symbol, interval)) WITHOUT ROWID
+          """)
+      // Profiles as ProfileEntryCodec bytes, like last_quote: a new profile field needs no
+      // migration.
+      try db.execute(
+        sql: """
+          CREATE TABLE profile(
+            symbol TEXT PRIMARY KEY,
+            entry BLOB NOT NULL,
+            received_at INTEGER NOT NULL)
+          """)
+      try db.execute(sql: "CREATE INDEX profile_by_recency ON profile(received_at)")
+    }
     return migrator
   }
 }

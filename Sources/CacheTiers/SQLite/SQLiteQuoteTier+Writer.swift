@@ -61,18 +61,26 @@ extension SQLiteQuoteTier {
   }
 
   private func writeNextBatch(_ db: Database) -> Bool {
-    let batch = state.withLock { $0.queue.takeBatch(maximum: Self.batchSize) }
-    guard !batch.isEmpty else { return true }
+    let (batch, touches) = state.withLock { state in
+      defer { state.touches.removeAll(keepingCapacity: true) }
+      return (state.queue.takeBatch(maximum: Self.batchSize), state.touches)
+    }
+    guard !batch.isEmpty || !touches.isEmpty else { return true }
     var outcome = BatchOutcome()
     let now = clock.now()
     let sweep = retentionSweepIsDue(at: now)
+    let committedHistory = state.withLock { $0.history }
     do {
       try db.inTransaction(.immediate) {
-        outcome = try apply(batch, sweep: sweep, db)
+        outcome = try apply(batch, touches: touches, history: committedHistory, sweep: sweep, db)
         return .commit
       }
     } catch {
-      state.withLock { $0.queue.failed(batch) }
+      state.withLock { state in
+        state.queue.failed(batch)
+        // The reads it would have recorded still happened: the next batch records them.
+        state.touches.merge(touches) { max($0, $1) }
+      }
       writeFailed(error)
       return false
     }
@@ -82,8 +90,9 @@ extension SQLiteQuoteTier {
       if sweep { state.lastRetentionSweep = now }
       state.insertions += outcome.inserted
       state.evictions += outcome.evicted
+      state.history = outcome.history
       if let footprint {
-        state.entries = footprint.entries
+        state.entries = footprint.entries + outcome.history.blocks
         state.bytes = footprint.bytes
       }
       defer { state.writeProblem = nil }
@@ -91,7 +100,12 @@ extension SQLiteQuoteTier {
     }
     if recovered { logger.info("SQLite tier writes again", metadata: ["path": "\(path)"]) }
     if outcome.skipped > 0 {
-      logger.debug("SQLite tier skipped quotes without a finite price", metadata: ["count": "\(outcome.skipped)"])
+      logger.debug("SQLite tier skipped values that cannot be stored", metadata: ["count": "\(outcome.skipped)"])
+    }
+    if outcome.evictedSeries > 0 {
+      logger.debug(
+        "SQLite tier evicted the least recently used history series",
+        metadata: ["series": "\(outcome.evictedSeries)", "barsKept": "\(outcome.history.bars)"])
     }
     return true
   }
@@ -109,11 +123,20 @@ extension SQLiteQuoteTier {
     var inserted = 0
     var evicted = 0
     var skipped = 0
+    var evictedSeries = 0
+    /// The history blocks and bars once the batch is committed.
+    var history = HistoryTally()
   }
 
-  /// The batch's operations in order, then retention for what it touched.
-  private func apply(_ batch: [WriteQueue.Operation], sweep: Bool, _ db: Database) throws -> BatchOutcome {
+  /// The batch's operations in order, then the recorded reads of history series, then
+  /// retention and the caps for what it touched.
+  private func apply(
+    _ batch: [WriteQueue.Operation], touches: [SeriesKey: Int64], history: HistoryTally, sweep: Bool, _ db: Database
+  ) throws -> BatchOutcome {
     var outcome = BatchOutcome()
+    outcome.history = history
+    let now = EntryEnvelope.microseconds(clock.wallNow()) / 1_000_000
+    let historyWriter = try HistoryWriter(db, compressAbove: options.compressAbove)
     let storeQuote = try db.cachedStatement(
       sql: "INSERT OR REPLACE INTO last_quote(symbol, entry, received_at) VALUES (?, ?, ?)")
     // Same (symbol, as_of) replaces: a provider re-sending one observation is one tick.
@@ -135,12 +158,34 @@ extension SQLiteQuoteTier {
           touched.insert(quote.symbol)
         }
         outcome.inserted += 1
-      case .invalidate(let selection, _):
-        try delete(selection, db)
+      case .storeBlock(let block):
+        // A block the pipeline would refuse is not kept (and NaN would fail the batch on NOT NULL).
+        guard block.problem == nil else {
+          outcome.skipped += 1
+          continue
+        }
+        outcome.history.add(try historyWriter.store(block, usedAt: now))
+        outcome.inserted += 1
+      case .storeProfile(let profile):
+        try historyWriter.store(profile)
+        outcome.inserted += 1
+      case .invalidate(let scope, _):
+        try delete(Selection(scope, kind: .quote), db)
+        try HistoryWriter.deleteProfiles(Selection(scope, kind: .profile), db)
+        outcome.history.add(try historyWriter.delete(scope))
       }
     }
+    try historyWriter.recordUse(touches)
     try trimHistory(of: touched, sweep: sweep, db)
     outcome.evicted = try trimLastQuotes(db)
+    outcome.evicted += try HistoryWriter.trimProfiles(keeping: options.maximumSymbols, db)
+    if outcome.history.bars > options.maximumHistoryBars {
+      let eviction = try historyWriter.evictLeastRecentlyUsed(
+        down: options.maximumHistoryBars - options.maximumHistoryBars / 10, from: outcome.history)
+      outcome.history.add(-eviction.removed)
+      outcome.evicted += eviction.removed.blocks
+      outcome.evictedSeries = eviction.series
+    }
     return outcome
   }
 

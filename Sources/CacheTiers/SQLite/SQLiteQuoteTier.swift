@@ -5,36 +5,52 @@ import MarketCore
 import ServiceLifecycle
 import Synchronization
 
-/// The single-machine tier: last quotes and a short tick history per symbol in an SQLite file,
-/// so a restart begins with the values it had and sparklines are not empty.
+/// The single-machine tier: last quotes and a short tick history per symbol, blocks of history
+/// bars and company profiles in an SQLite file, so a restart begins with the values it had,
+/// sparklines are not empty and settled history is never fetched twice.
+///
+/// One type keeps every data class (it adopts ``QuoteTier``, ``HistoryTier`` and
+/// ``ProfileTier``) because they share one file, and SQLite has one writer per file: a sibling
+/// tier would contend for the same write lock, and invalidations (`.symbol(S)` names every
+/// class) would no longer be ordered with the stores around them.
 ///
 /// One `DatabasePool` in WAL mode: readers never wait for the writer. Writes go through a
 /// bounded queue that ``run()`` drains, one transaction per batch, so `store` never waits for
 /// the disk. A database that fails (full disk, lock held too long, corruption) makes reads
 /// return nothing and sets ``statistics``' `unavailable`; it never crashes or blocks.
-public final class SQLiteQuoteTier: QuoteTier, Service {
+public final class SQLiteQuoteTier: QuoteTier, HistoryTier, ProfileTier, Service {
   public struct Options: Sendable {
     /// Ticks kept per symbol (sparklines).
     public var historyLength: Int
     /// Ticks older than this go: at once for symbols being written, within an eighth of it (at
     /// most an hour) for the rest.
     public var historyRetention: Duration
-    /// Last-quote rows kept; the least recently stored go first.
+    /// Last-quote rows kept, and profile rows kept; the least recently stored go first.
     public var maximumSymbols: Int
-    /// Quotes queued for the writer; past it the oldest queued quote is dropped and counted.
+    /// Values (quotes, blocks, profiles) queued for the writer; past it the oldest queued one is
+    /// dropped and counted.
     public var writeQueueLimit: Int
     /// Entries whose payload is at least this many bytes are compressed (when that helps).
     public var compressAbove: Int
+    /// History bars kept in the file. Past it, whole series (a symbol's bars of one interval)
+    /// go, least recently read first, until the bars are back under 90 % of it. A bar costs
+    /// about 80 bytes of file (`lianyaohu-bench history-store`), so the default is about 320 MB.
+    public var maximumHistoryBars: Int
+    /// Bars queued for the writer; past it the oldest queued block is dropped and counted.
+    public var writeQueueBarLimit: Int
 
     public init(
       historyLength: Int = 240, historyRetention: Duration = .seconds(7 * 86_400), maximumSymbols: Int = 20_000,
-      writeQueueLimit: Int = 10_000, compressAbove: Int = 512
+      writeQueueLimit: Int = 10_000, compressAbove: Int = 512, maximumHistoryBars: Int = 4_000_000,
+      writeQueueBarLimit: Int = 1_000_000
     ) {
       self.historyLength = historyLength
       self.historyRetention = historyRetention
       self.maximumSymbols = maximumSymbols
       self.writeQueueLimit = writeQueueLimit
       self.compressAbove = compressAbove
+      self.maximumHistoryBars = maximumHistoryBars
+      self.writeQueueBarLimit = writeQueueBarLimit
     }
   }
 
@@ -58,6 +74,11 @@ public final class SQLiteQuoteTier: QuoteTier, Service {
     var unreadableEntries = 0
     var entries = 0
     var bytes = 0
+    /// Committed history blocks and bars (the writer keeps these as it writes).
+    var history = HistoryTally()
+    /// Series read since the writer last recorded it, with when (epoch seconds): written as
+    /// `last_used` with the next batch, so a read never waits for the writer.
+    var touches: [SeriesKey: Int64] = [:]
     /// When ticks of every symbol were last checked against retention (injected clock).
     var lastRetentionSweep: MarketInstant?
     /// Kept apart so a working read path does not hide a failing writer, and vice versa.
@@ -77,7 +98,7 @@ public final class SQLiteQuoteTier: QuoteTier, Service {
   let logger: Logger
   let state: Mutex<State>
   private let wakeups: AsyncStream<Void>
-  private let wakeWriter: AsyncStream<Void>.Continuation
+  let wakeWriter: AsyncStream<Void>.Continuation
 
   /// Opens (creating it and its directory if needed) and migrates the database at `path`.
   public init(
@@ -89,11 +110,13 @@ public final class SQLiteQuoteTier: QuoteTier, Service {
     self.clock = clock
     self.logger = logger
     self.pool = try Self.open(path)
-    self.state = Mutex(State(queue: WriteQueue(limit: options.writeQueueLimit)))
+    self.state = Mutex(
+      State(queue: WriteQueue(limit: options.writeQueueLimit, barLimit: options.writeQueueBarLimit)))
     (wakeups, wakeWriter) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-    if let footprint = try? pool.read({ try Self.footprint($0) }) {
+    if let (footprint, history) = try? pool.read({ try (Self.footprint($0), HistoryTally.read($0)) }) {
       state.withLock { state in
-        state.entries = footprint.entries
+        state.history = history
+        state.entries = footprint.entries + history.blocks
         state.bytes = footprint.bytes
       }
     }
@@ -119,7 +142,7 @@ public final class SQLiteQuoteTier: QuoteTier, Service {
         }
         return rows
       }
-      for quote in rows.quotes where !hidden.contains(where: { $0.matches(quote.symbol) }) {
+      for quote in rows.quotes where !hidden.contains(where: { $0.matches(CacheKey(.quote, quote.symbol)) }) {
         found[quote.symbol] = quote
       }
       state.withLock {
@@ -151,7 +174,7 @@ public final class SQLiteQuoteTier: QuoteTier, Service {
         $0.unreadableEntries += rows.unreadable
         $0.readProblem = nil
       }
-      return rows.quotes.filter { quote in !hidden.contains { $0.matches(quote.symbol) } }
+      return rows.quotes.filter { quote in !hidden.contains { $0.matches(CacheKey(.quote, quote.symbol)) } }
     } catch {
       readFailed(error)
       return []
@@ -161,7 +184,7 @@ public final class SQLiteQuoteTier: QuoteTier, Service {
   /// Up to `limit` most recent ticks per symbol, oldest first; symbols without any are absent.
   public func history(_ symbols: [Symbol], limit: Int) async -> [Symbol: [Tick]] {
     let hidden = pendingInvalidations()
-    let wanted = Set(symbols).filter { symbol in !hidden.contains { $0.matches(symbol) } }
+    let wanted = Set(symbols).filter { symbol in !hidden.contains { $0.matches(CacheKey(.quote, symbol)) } }
     guard limit > 0, !wanted.isEmpty else { return [:] }
     do {
       let history = try await pool.read { db in
@@ -196,12 +219,10 @@ public final class SQLiteQuoteTier: QuoteTier, Service {
     wakeWriter.yield()
   }
 
-  /// Drops the scope's last quotes and ticks, in order with the stores around it. Reads stop
-  /// returning them at once, before the writer gets to them.
+  /// Drops what the scope names (last quotes and ticks, history blocks, profiles), in order
+  /// with the stores around it. Reads stop returning it at once, before the writer gets to it.
   public func invalidate(_ scope: InvalidationScope) {
-    let selection = Selection(scope)
-    guard selection != .nothing else { return }
-    state.withLock { $0.queue.invalidate(selection) }
+    state.withLock { $0.queue.invalidate(scope) }
     wakeWriter.yield()
   }
 
@@ -248,19 +269,22 @@ public final class SQLiteQuoteTier: QuoteTier, Service {
     }
   }
 
-  /// Quotes dropped because the write queue was full.
-  public var droppedWrites: Int { state.withLock { $0.queue.droppedQuotes } }
+  /// Values dropped because the write queue was full.
+  public var droppedWrites: Int { state.withLock { $0.queue.droppedValues } }
+
+  /// History blocks and bars in the file.
+  public var storedHistory: (blocks: Int, bars: Int) { state.withLock { ($0.history.blocks, $0.history.bars) } }
 
   /// Rows skipped because their entry could not be decoded.
   public var unreadableEntries: Int { state.withLock { $0.unreadableEntries } }
 
   // MARK: Internals
 
-  private func pendingInvalidations() -> [Selection] {
+  func pendingInvalidations() -> [InvalidationScope] {
     state.withLock { Array($0.queue.pendingInvalidations.values) }
   }
 
-  private func readFailed(_ error: any Error) {
+  func readFailed(_ error: any Error) {
     // A caller that gave up is not a database problem.
     guard !(error is CancellationError) else { return }
     let reason = "cannot read \(path): \(Self.describe(error))"
@@ -311,9 +335,10 @@ public final class SQLiteQuoteTier: QuoteTier, Service {
     }
   }
 
-  /// Rows and file size, for the statistics.
+  /// Quote and profile rows and file size, for the statistics (history blocks are tallied apart).
   static func footprint(_ db: Database) throws -> (entries: Int, bytes: Int) {
-    let entries = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM last_quote") ?? 0
+    let entries =
+      try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM last_quote) + (SELECT COUNT(*) FROM profile)") ?? 0
     let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
     let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0
     return (entries, pages * pageSize)

@@ -27,6 +27,80 @@ struct JSONWriter {
     needsComma = true
   }
 
+  mutating func beginArray() {
+    separate()
+    bytes.append(UInt8(ascii: "["))
+    needsComma = false
+  }
+
+  mutating func endArray() {
+    bytes.append(UInt8(ascii: "]"))
+    needsComma = true
+  }
+
+  /// A line break between documents (NDJSON): the next value starts a new one.
+  mutating func newline() {
+    bytes.append(UInt8(ascii: "\n"))
+    needsComma = false
+  }
+
+  /// Raw bytes, already valid where they go (a CSV row, a literal).
+  mutating func raw(_ text: StaticString) { append(text) }
+
+  /// Hands over what was written so far and starts again, keeping the capacity: how a long
+  /// stream is written in chunks without growing.
+  mutating func takeBuffer() -> ByteBuffer {
+    defer {
+      bytes.removeAll(keepingCapacity: true)
+      needsComma = false
+    }
+    return ByteBuffer(bytes: bytes)
+  }
+
+  var count: Int { bytes.count }
+
+  /// A calendar date, `"2025-11-28"`, from its midnight in epoch seconds: how daily bars are dated.
+  mutating func day(_ midnight: Int64) {
+    separate()
+    bytes.append(UInt8(ascii: "\""))
+    appendDay(midnight)
+    bytes.append(UInt8(ascii: "\""))
+    needsComma = true
+  }
+
+  /// The same without quotes, for CSV.
+  mutating func unquotedDay(_ midnight: Int64) { appendDay(midnight) }
+
+  /// An instant without quotes, `2025-11-28T14:30:00Z`, for CSV.
+  mutating func unquotedInstant(_ seconds: Int64) {
+    appendDay(seconds)
+    let secondOfDay = seconds.floorDivided(by: 86_400).remainder
+    bytes.append(UInt8(ascii: "T"))
+    appendDigits(secondOfDay / 3600, width: 2)
+    bytes.append(UInt8(ascii: ":"))
+    appendDigits(secondOfDay / 60 % 60, width: 2)
+    bytes.append(UInt8(ascii: ":"))
+    appendDigits(secondOfDay % 60, width: 2)
+    bytes.append(UInt8(ascii: "Z"))
+  }
+
+  /// A number without a separator, for CSV; nothing for nil.
+  mutating func unseparated(_ number: Double?) {
+    guard let number, number.isFinite else { return }
+    appendNumber(number)
+  }
+
+  mutating func comma() { bytes.append(UInt8(ascii: ",")) }
+
+  private mutating func appendDay(_ seconds: Int64) {
+    let (year, month, day) = Self.civil(fromDays: seconds.floorDivided(by: 86_400).quotient)
+    appendDigits(year, width: 4)
+    bytes.append(UInt8(ascii: "-"))
+    appendDigits(month, width: 2)
+    bytes.append(UInt8(ascii: "-"))
+    appendDigits(day, width: 2)
+  }
+
   /// A key, given with its quotes and colon (`"\"price\":"`) so it is one copy.
   mutating func key(_ quotedKeyAndColon: StaticString) {
     separate()
@@ -58,14 +132,36 @@ struct JSONWriter {
   /// JSON has no NaN or infinity: those are written as null (callers drop them earlier).
   mutating func value(_ number: Double) {
     separate()
-    if !number.isFinite {
-      append("null")
-    } else if number.rounded(.towardZero) == number, abs(number) < 1e15 {
-      appendInteger(Int64(number))
-    } else {
-      bytes.append(contentsOf: number.description.utf8)
-    }
+    if number.isFinite { appendNumber(number) } else { append("null") }
     needsComma = true
+  }
+
+  private static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8]
+
+  /// A finite number in its shortest decimal form. Prices and volumes nearly always have at
+  /// most eight decimals: those are written with integer arithmetic, the fewest decimals
+  /// first, and only once the digits are known to read back as exactly this number (the
+  /// division is correctly rounded, as parsing is). Anything else goes through
+  /// `description`, whose shortest-form search was most of a streamed series' cost.
+  private mutating func appendNumber(_ number: Double) {
+    for decimals in 0..<Self.powersOfTen.count {
+      let scale = Self.powersOfTen[decimals]
+      let scaled = (number * scale).rounded()
+      guard abs(scaled) < 9e15 else { break }
+      guard scaled / scale == number else { continue }
+      let digits = Int64(scaled)
+      if decimals == 0 {
+        appendInteger(digits)
+      } else {
+        if digits < 0 { bytes.append(UInt8(ascii: "-")) }
+        let divisor = Int64(scale)
+        appendInteger(Int64(digits.magnitude / UInt64(divisor)))
+        bytes.append(UInt8(ascii: "."))
+        appendDigits(Int64(digits.magnitude % UInt64(divisor)), width: decimals)
+      }
+      return
+    }
+    bytes.append(contentsOf: number.description.utf8)
   }
 
   mutating func value(_ number: Int64) {
@@ -183,6 +279,10 @@ extension QuoteBody {
     if let currency {
       writer.key("\"currency\":")
       writer.value(currency)
+    }
+    if let delayed {
+      writer.key("\"delayed\":")
+      writer.value(delayed)
     }
     if let high {
       writer.key("\"high\":")

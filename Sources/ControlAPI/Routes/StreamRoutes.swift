@@ -83,15 +83,18 @@ struct StreamSession: Sendable {
         }
         queue.finish()
       }
-      group.addTask { [core, configuration] in
-        while !Task.isCancelled {
-          do { try await core.clock.sleep(for: configuration.statusInterval) } catch { break }
-          if !queue.offer(.tick) { break }
-        }
-      }
       do {
         try await withGracefulShutdownHandler {
-          try await forward(queue, to: &writer)
+          guard var state = try await sendSnapshot(&writer) else { return }
+          // The status clock starts once the snapshot is out, so a quiet spell is measured
+          // from the client's last byte, never from before it had anything.
+          group.addTask { [core, configuration] in
+            while !Task.isCancelled {
+              do { try await core.clock.sleep(for: configuration.statusInterval) } catch { break }
+              if !queue.offer(.tick) { break }
+            }
+          }
+          try await forward(queue, &state, to: &writer)
         } onGracefulShutdown: {
           queue.finish()
         }
@@ -104,7 +107,8 @@ struct StreamSession: Sendable {
     try await writer.finish(nil)
   }
 
-  private func forward(_ queue: StreamQueue, to writer: inout any ResponseBodyWriter) async throws {
+  /// Sends the reconnect hint and the snapshot; nil when that was all the client asked for.
+  private func sendSnapshot(_ writer: inout any ResponseBodyWriter) async throws -> StreamState? {
     var state = StreamState(maximumEvents: options.maximumEvents, lastWrite: core.clock.now())
     try await writer.write(ServerSentEvent.retry(milliseconds: 2000))
     let snapshot = SnapshotBody(
@@ -113,7 +117,13 @@ struct StreamSession: Sendable {
       quoteTTLSeconds: core.configuration.quotePolicy.timeToLive.seconds)
     state.lastProviders = JSONBody.encode(snapshot.providers)
     state.lastCache = JSONBody.encode(snapshot.cache)
-    if try await send(.snapshot, snapshot, &state, &writer) { return }
+    if try await send(.snapshot, snapshot, &state, &writer) { return nil }
+    return state
+  }
+
+  private func forward(
+    _ queue: StreamQueue, _ state: inout StreamState, to writer: inout any ResponseBodyWriter
+  ) async throws {
     for await item in queue.items {
       switch item {
       case .event(let event):

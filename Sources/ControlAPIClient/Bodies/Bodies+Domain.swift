@@ -20,7 +20,7 @@ extension QuoteBody {
     let quote = Quote(
       symbol: symbol, price: price, change: change, changePercent: changePercent, open: open, high: high, low: low,
       previousClose: previousClose, volume: volume, currency: currency, asOf: asOf,
-      receivedAt: now.addingTimeInterval(-age), source: ProviderID(source), isSimulated: simulated)
+      receivedAt: now.addingTimeInterval(-age), source: ProviderID(source), isSimulated: simulated, isDelayed: delayed ?? false)
     return ServedQuote(
       quote: quote, isStale: stale, age: .seconds(age), origin: ServedQuote.Origin(rawValue: origin) ?? .upstream)
   }

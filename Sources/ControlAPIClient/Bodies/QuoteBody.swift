@@ -20,6 +20,8 @@ public struct QuoteBody: Codable, Sendable {
   public var ageSeconds: Double
   public var stale: Bool
   public var simulated: Bool
+  /// Delayed by the exchange's terms (Cboe's 15 minutes): not live, whatever its age.
+  public var delayed: Bool?
   public var origin: String
 
   enum CodingKeys: String, CodingKey {
@@ -32,7 +34,7 @@ public struct QuoteBody: Codable, Sendable {
     case receivedAt = "received_at"
     case source
     case ageSeconds = "age_seconds"
-    case stale, simulated, origin
+    case stale, simulated, delayed, origin
   }
 
   public init(_ served: ServedQuote) {
@@ -53,6 +55,7 @@ public struct QuoteBody: Codable, Sendable {
     ageSeconds = max(0, served.age.seconds)
     stale = served.isStale
     simulated = quote.isSimulated
+    delayed = quote.isDelayed ? true : nil
     origin = served.origin.rawValue
   }
 }

@@ -22,6 +22,10 @@ public final class HTTPDashboardDataSource: DashboardDataSource, Service {
     var maximumEventBytes = 4 << 20
     /// The largest command answer read.
     var maximumResponseBytes = 1 << 20
+    /// The largest history document read (the detail view asks for at most 20 000 bars).
+    var maximumHistoryBytes = 16 << 20
+    /// History reads in flight at once while seeding sparklines.
+    var sparklineLoadsAtOnce = 4
     var backoff = ReconnectBackoff()
 
     public init() {}
@@ -102,8 +106,52 @@ public final class HTTPDashboardDataSource: DashboardDataSource, Service {
     }
   }
 
-  /// Sends one request; the status and up to `maximumResponseBytes` of the answer.
-  private func send(_ command: RemoteCommand) async throws -> (Int, Data) {
+  public func history(_ request: HistoryRequest) async -> Result<Served<HistorySeries>, DetailLoadError> {
+    await read(RemoteCommand.history(request), limit: options.maximumHistoryBytes) { data throws(ClientDecodingError) in
+      try ClientJSON.decode(HistoryBody.self, from: data).servedSeries()
+    }
+  }
+
+  public func profile(_ symbol: Symbol) async -> Result<Served<Profile>, DetailLoadError> {
+    await read(RemoteCommand.profile(symbol), limit: options.maximumResponseBytes) { data throws(ClientDecodingError) in
+      try ClientJSON.decode(ProfileBody.self, from: data).servedProfile()
+    }
+  }
+
+  /// Intraday closes over the API, a few symbols at a time.
+  public func sparklineHistory(_ symbols: [Symbol]) async -> [Symbol: [Double]] {
+    await SparklineHistory.load(symbols, atOnce: options.sparklineLoadsAtOnce) { request in
+      try? await self.history(request).get().value
+    }
+  }
+
+  /// One read route: its value, or the API's error class and reason.
+  private func read<Value>(
+    _ command: RemoteCommand, limit: Int, _ decode: (Data) throws(ClientDecodingError) -> Value
+  ) async -> Result<Value, DetailLoadError> {
+    let answer: (status: Int, body: Data)
+    do {
+      answer = try await send(command, limit: limit)
+    } catch {
+      return .failure(DetailLoadError(errorClass: "unreachable", reason: "cannot reach \(endpoint): \(Self.describe(error))"))
+    }
+    guard answer.status == 200 else {
+      let detail = (try? ClientJSON.decode(ErrorEnvelope.self, from: answer.body))?.error
+      return .failure(
+        DetailLoadError(
+          errorClass: detail.map { ProviderError.sanitizedExcerpt($0.errorClass, limit: 40) } ?? "http_\(answer.status)",
+          reason: RemoteCommand.refusal(status: answer.status, body: answer.body)))
+    }
+    do throws(ClientDecodingError) {
+      return .success(try decode(answer.body))
+    } catch {
+      return .failure(DetailLoadError(errorClass: "bad_response", reason: error.message))
+    }
+  }
+
+  /// Sends one request; the status and up to `limit` bytes of the answer (by default
+  /// `maximumResponseBytes`).
+  private func send(_ command: RemoteCommand, limit: Int? = nil) async throws -> (Int, Data) {
     var request = HTTPClientRequest(url: endpoint.url(command.path))
     request.method = .RAW(value: command.method.rawValue)
     request.headers.add(name: "Accept", value: "application/json")
@@ -113,7 +161,7 @@ public final class HTTPDashboardDataSource: DashboardDataSource, Service {
       request.body = .bytes(ByteBuffer(bytes: body))
     }
     let response = try await client.execute(request, timeout: .nanoseconds(options.requestTimeout.nanoseconds))
-    let body = try await response.body.collect(upTo: options.maximumResponseBytes)
+    let body = try await response.body.collect(upTo: limit ?? options.maximumResponseBytes)
     return (Int(response.status.code), Data(body.readableBytesView))
   }
 

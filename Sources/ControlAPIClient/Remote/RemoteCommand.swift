@@ -49,6 +49,20 @@ struct RemoteCommand: Sendable {
   /// Asks for one quote first: an added symbol no provider knows would wait forever.
   static func probe(_ symbol: Symbol) -> RemoteCommand { RemoteCommand(method: .get, path: "/v1/quotes/\(segment(symbol.text))") }
 
+  /// A series as one JSON document: `/v1/history/SYM?interval=1d&range=3mo`.
+  static func history(_ request: HistoryRequest) -> RemoteCommand {
+    var query = "interval=\(request.interval.rawValue)"
+    switch request.window {
+    case .range(let range): query += "&range=\(range.rawValue)"
+    case .dates(let from, let to): query += "&from=\(HistoryRequest.dayText(from))&to=\(HistoryRequest.dayText(to))"
+    }
+    return RemoteCommand(method: .get, path: "/v1/history/\(segment(request.symbol.text))?\(query)")
+  }
+
+  static func profile(_ symbol: Symbol) -> RemoteCommand {
+    RemoteCommand(method: .get, path: "/v1/profiles/\(segment(symbol.text))")
+  }
+
   private static func providerPath(_ id: ProviderID, _ verb: String) -> String { "/v1/providers/\(segment(id.name))/\(verb)" }
 
   /// One path segment, percent-encoded (`^VIX` is `%5EVIX`, `EURUSD=X` keeps its `=`).

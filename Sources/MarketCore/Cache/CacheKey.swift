@@ -48,6 +48,11 @@ public struct CacheKey: Hashable, Sendable, CustomStringConvertible {
 
   public func hash(into hasher: inout Hasher) { hasher.combine(hash) }
 
+  /// What dictionaries and sets hash by. The stored hash is already a seeded SipHash of the
+  /// key's parts, so mixing in the table's seed with a multiply-xorshift keeps tables
+  /// unpredictable without running SipHash again on every memory-cache lookup.
+  public func _rawHashValue(seed: Int) -> Int { mix(hash, seed) }
+
   /// Reads the text form back; nil for another schema version or anything malformed.
   public init?(_ text: String) {
     let parts = text.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
@@ -137,4 +142,14 @@ public struct CachePolicy: Hashable, Sendable {
   public var servableAge: Duration { timeToLive + maximumStaleness }
 
   public static let quotes = CachePolicy(timeToLive: .seconds(10), refreshAheadFraction: 0.75, maximumStaleness: .seconds(300))
+}
+
+/// One finalisation round of MurmurHash3 over a precomputed hash and a table's seed: every
+/// input bit reaches every output bit, in a few instructions.
+@inline(__always)
+func mix(_ hash: Int, _ seed: Int) -> Int {
+  var bits = UInt64(UInt(bitPattern: hash ^ seed))
+  bits = (bits ^ (bits >> 33)) &* 0xff51_afd7_ed55_8ccd
+  bits = (bits ^ (bits >> 33)) &* 0xc4ce_b9fe_1a85_ec53
+  return Int(bitPattern: UInt(bits ^ (bits >> 33)))
 }

@@ -48,3 +48,17 @@ public struct TierPort<Request: Hashable & Sendable, Value: Sendable>: Sendable 
     self.store = store
   }
 }
+
+/// A tier that keeps blocks of history bars.
+public protocol HistoryTier: CacheTier {
+  /// The blocks held, whatever their age (the core judges freshness from `receivedAt`).
+  func load(_ blocks: [HistoryBlock]) async -> [HistoryBlock: BarBlock]
+  /// Queues blocks to keep; returns at once.
+  func store(_ blocks: [BarBlock])
+}
+
+/// A tier that keeps company profiles.
+public protocol ProfileTier: CacheTier {
+  func loadProfiles(_ symbols: [Symbol]) async -> [Symbol: Profile]
+  func storeProfiles(_ profiles: [Profile])
+}

@@ -189,3 +189,21 @@ public struct CacheStatistics: Hashable, Sendable, Codable {
     return reads == 0 ? nil : Double(hits) / Double(reads)
   }
 }
+
+/// A value in the memory cache every data class shares: boxed once when stored, so a hit
+/// copies one reference and checks its class (a pointer compare), whatever the class of data.
+/// Immutable, so sharing it between threads is safe; `@unchecked` only because Swift cannot
+/// see that an empty, never-subclassed-with-state base class is.
+public class StoredValue: @unchecked Sendable {
+  init() {}
+}
+
+/// The box of one data class's value.
+public final class Stored<Value: MarketValue>: StoredValue, @unchecked Sendable {
+  public let value: Value
+
+  public init(_ value: Value) {
+    self.value = value
+    super.init()
+  }
+}

@@ -3,12 +3,6 @@
 ///
 /// Not thread-safe by itself; ``L1Cache`` shards it behind locks.
 public struct LRUCache<Key: Hashable, Value> {
-  private struct Slot {
-    var key: Key
-    var value: Value
-    var byteCount: Int
-  }
-
   /// Recency links live apart from the values so that a hit, which only relinks, never
   /// copies a value.
   private struct Link {
@@ -19,7 +13,11 @@ public struct LRUCache<Key: Hashable, Value> {
   private static var none: Int32 { -1 }
 
   private var index: [Key: Int32] = [:]
-  private var slots: [Slot?] = []
+  // One slot's parts in parallel arrays, read in place: a hit copies its value and nothing
+  // else (not the key's strings, which a slot struct read through an optional would copy).
+  private var keys: [Key?] = []
+  private var values: [Value?] = []
+  private var byteCounts: [Int] = []
   private var links: [Link] = []
   private var freeSlots: [Int32] = []
   /// Most recently used.
@@ -43,21 +41,21 @@ public struct LRUCache<Key: Hashable, Value> {
   public mutating func value(forKey key: Key) -> Value? {
     guard let slot = index[key] else { return nil }
     moveToNewest(slot)
-    return slots[Int(slot)]?.value
+    return values[Int(slot)]
   }
 
   /// Reads without touching recency.
   public func peek(_ key: Key) -> Value? {
     guard let slot = index[key] else { return nil }
-    return slots[Int(slot)]?.value
+    return values[Int(slot)]
   }
 
   /// Changes a value in place without touching recency; returns false when absent.
   @discardableResult
   public mutating func modify(_ key: Key, _ body: (inout Value) -> Void) -> Bool {
-    guard let slot = index[key], var entry = slots[Int(slot)] else { return false }
-    body(&entry.value)
-    slots[Int(slot)] = entry
+    guard let slot = index[key], var value = values[Int(slot)] else { return false }
+    body(&value)
+    values[Int(slot)] = value
     return true
   }
 
@@ -69,21 +67,25 @@ public struct LRUCache<Key: Hashable, Value> {
       removeValue(forKey: key)
       return []
     }
-    if let slot = index[key], let previous = slots[Int(slot)]?.byteCount {
-      self.byteCount += byteCount - previous
-      slots[Int(slot)] = Slot(key: key, value: value, byteCount: byteCount)
+    if let slot = index[key] {
+      self.byteCount += byteCount - byteCounts[Int(slot)]
+      values[Int(slot)] = value
+      byteCounts[Int(slot)] = byteCount
       moveToNewest(slot)
     } else {
-      let entry = Slot(key: key, value: value, byteCount: byteCount)
       let link = Link(newer: Self.none, older: newest)
       let slot: Int32
       if let free = freeSlots.popLast() {
         slot = free
-        slots[Int(slot)] = entry
+        keys[Int(slot)] = key
+        values[Int(slot)] = value
+        byteCounts[Int(slot)] = byteCount
         links[Int(slot)] = link
       } else {
-        slot = Int32(slots.count)
-        slots.append(entry)
+        slot = Int32(values.count)
+        keys.append(key)
+        values.append(value)
+        byteCounts.append(byteCount)
         links.append(link)
       }
       if newest != Self.none { links[Int(newest)].newer = slot }
@@ -115,23 +117,24 @@ public struct LRUCache<Key: Hashable, Value> {
 
   /// Keys from most to least recently used.
   public var keysByRecency: [Key] {
-    var keys: [Key] = []
+    var ordered: [Key] = []
     var slot = newest
-    while slot != Self.none, let entry = slots[Int(slot)] {
-      keys.append(entry.key)
+    while slot != Self.none, let key = keys[Int(slot)] {
+      ordered.append(key)
       slot = links[Int(slot)].older
     }
-    return keys
+    return ordered
   }
 
   private mutating func removeSlot(_ slot: Int32) -> (key: Key, value: Value)? {
-    guard let entry = slots[Int(slot)] else { return nil }
+    guard let key = keys[Int(slot)], let value = values[Int(slot)] else { return nil }
     unlink(slot)
-    slots[Int(slot)] = nil
+    keys[Int(slot)] = nil
+    values[Int(slot)] = nil
     freeSlots.append(slot)
-    index[entry.key] = nil
-    byteCount -= entry.byteCount
-    return (entry.key, entry.value)
+    index[key] = nil
+    byteCount -= byteCounts[Int(slot)]
+    return (key, value)
   }
 
   private mutating func unlink(_ slot: Int32) {

@@ -6,6 +6,10 @@ public struct CoreConfiguration: Sendable {
   public var cacheMaximumBytes = 64 << 20
   /// Quotes' TTL, refresh-ahead, staleness, and how long "unknown symbol" is remembered.
   public var quotePolicy = CachePolicy.quotes
+  /// How long blocks of history bars are believed, current and settled.
+  public var historyPolicy = HistoryPolicy()
+  /// How long a company profile is believed (a day).
+  public var profilePolicy = ProfileData.defaultPolicy
   /// How often the refresh loop re-fetches every active watchlist symbol.
   public var refreshInterval: Duration = .seconds(2)
   /// Provider batches the refresh loop runs at once.

@@ -12,7 +12,9 @@ extension MarketDataCore {
   /// Memory first, then every tier in read order.
   public func cacheStatistics() -> [CacheStatistics] {
     var memory = context.memory.statistics
-    memory.refreshesInFlight = context.backgroundWork.load(ordering: .relaxed) + quoteReads.flightsInFlight
+    memory.refreshesInFlight =
+      context.backgroundWork.load(ordering: .relaxed) + quoteReads.flightsInFlight + historyReads.flightsInFlight
+      + profileReads.flightsInFlight
     return [memory] + context.tiers.map(\.statistics)
   }
 

@@ -9,6 +9,8 @@ public final class MarketDataCore: Sendable {
   public let configuration: CoreConfiguration
   let context: PipelineContext
   let quoteReads: ReadPipeline<QuoteData>
+  let historyReads: ReadPipeline<HistoryData>
+  let profileReads: ReadPipeline<ProfileData>
   let watchlistBook: WatchlistBook
   /// Symbols agents ask for that no watchlist holds, and related symbols to warm.
   let prefetch: Prefetcher
@@ -36,7 +38,8 @@ public final class MarketDataCore: Sendable {
     if case .hedged(let ratio, _, _, _) = configuration.quoteFanOut { hedgeRatio = ratio } else { hedgeRatio = 0 }
     self.context = PipelineContext(
       clock: clock,
-      memory: L1Cache(maximumEntries: configuration.cacheMaximumEntries, maximumBytes: configuration.cacheMaximumBytes),
+      memory: L1Cache<StoredValue>(
+        maximumEntries: configuration.cacheMaximumEntries, maximumBytes: configuration.cacheMaximumBytes),
       router: router, tiers: tiers, events: events, metrics: metrics,
       hedgeBudget: SharedHedgeBudget(HedgeBudget(maximumExtraRatio: hedgeRatio)),
       batchConcurrency: configuration.refreshConcurrency)
@@ -53,6 +56,10 @@ public final class MarketDataCore: Sendable {
           Self.warm(prefetch.related(to: symbol), relatedIn: quotes, prefetch: prefetch, freshEnough: refreshInterval)
         },
         aged: { symbol, now in prefetch.noteAged(symbol, at: now) }))
+    // History and profiles ask one provider at a time: a hedge would double a heavy call.
+    self.historyReads = ReadPipeline(
+      HistoryData(policies: configuration.historyPolicy, clock: clock), context: context, fanOut: .failover)
+    self.profileReads = ReadPipeline(ProfileData(policy: configuration.profilePolicy), context: context, fanOut: .failover)
   }
 
   /// The clock the core was built with: every age and time it reports is on it.
@@ -62,7 +69,11 @@ public final class MarketDataCore: Sendable {
 
   /// The current quote for one symbol, from cache when fresh enough, else from providers.
   public func quote(_ symbol: Symbol) async throws(ReadError) -> ServedQuote {
-    try await quoteReads.read(symbol)
+    // Every agent read lands here: a warm one is answered before any further await.
+    switch quoteReads.fromMemory(symbol) {
+    case .served(let served): served
+    case .missed(let key, let now): try await quoteReads.readBelowMemory(symbol, key, now)
+    }
   }
 
   /// Raw text from a user or an HTTP request; an invalid symbol is a typed error.
@@ -129,6 +140,8 @@ public final class MarketDataCore: Sendable {
   func invalidate(_ scope: InvalidationScope, origin: ActionOrigin) -> Int {
     let removed = context.memory.removeAll(matching: scope)
     quoteReads.forget(scope)
+    historyReads.forget(scope)
+    profileReads.forget(scope)
     // The instance that asked has already cleared the shared tiers; clearing them again
     // here could delete a value it fetched since.
     for tier in context.tiers where origin == .local || !tier.isShared { tier.invalidate(scope) }

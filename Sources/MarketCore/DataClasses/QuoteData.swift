@@ -13,11 +13,15 @@ struct QuoteData: DataClassDefinition {
 
   var kind: DataKind { .quote }
 
+  func policy(for symbol: Symbol) -> CachePolicy { policy }
+
   func key(for symbol: Symbol) -> CacheKey { CacheKey(.quote, symbol) }
 
   func symbol(of symbol: Symbol) -> Symbol { symbol }
 
-  func source(_ provider: any MarketDataProvider) -> (any QuoteProvider)? { provider as? any QuoteProvider }
+  func source(_ provider: any MarketDataProvider, for symbol: Symbol) -> (any QuoteProvider)? {
+    provider as? any QuoteProvider
+  }
 
   func batchSize(of source: any QuoteProvider) -> Int { source.capabilities.maximumBatchSize }
 
@@ -34,7 +38,10 @@ struct QuoteData: DataClassDefinition {
 
   func divergence(between quote: Quote, and other: Quote) -> String? { quality.divergence(between: quote, and: other) }
 
-  func announcement(of served: ServedQuote) -> MarketEvent.Kind? { .quoteUpdated(served) }
+  func announcements(of served: ServedQuote) -> [MarketEvent.Kind] {
+    served.quote.repairs.map { .dataQuality("repaired: \(served.symbol) from \(served.source): " + $0) }
+      + [.quoteUpdated(served)]
+  }
 
   func port(on tier: any CacheTier) -> TierPort<Symbol, Quote>? {
     guard let tier = tier as? any QuoteTier else { return nil }

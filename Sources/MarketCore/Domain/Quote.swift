@@ -24,6 +24,10 @@ public struct Quote: MarketValue, Hashable, Codable {
   /// True when the provider publishes the price with a deliberate delay (Cboe's free quotes,
   /// 15 minutes), so screens and tools can say so, as they do for stale and simulated ones.
   public var isDelayed: Bool
+  /// Fields of the provider's that contradicted its others and were recomputed (change from
+  /// price and previous close), in words: announced as data-quality events when the quote is
+  /// accepted. Not stored in the tiers: a stored quote is the repaired one.
+  public var repairs: [String] = []
 
   public init(
     symbol: Symbol, price: Double, change: Double? = nil, changePercent: Double? = nil,
@@ -46,6 +50,11 @@ public struct Quote: MarketValue, Hashable, Codable {
     self.source = source
     self.isSimulated = isSimulated
     self.isDelayed = isDelayed
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case symbol, price, change, changePercent, open, high, low, previousClose, volume, currency, asOf, receivedAt
+    case source, isSimulated, isDelayed
   }
 
   /// Approximate resident size, used to bound the cache by bytes.

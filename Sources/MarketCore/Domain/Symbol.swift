@@ -21,34 +21,37 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible, C
     }
     let stripped = trimmed.trimmingSpaces()
     if stripped.isEmpty { throw SymbolError.empty }
-    var canonical = [UInt8]()
-    canonical.reserveCapacity(stripped.utf8.count)
+    // Checked first, then written straight into the string: no buffer is allocated, and a
+    // symbol of up to 15 bytes is a small string, so validating one allocates nothing.
     var hasAlphanumeric = false
-    var offset = 0
+    var count = 0
     for scalar in stripped.unicodeScalars {
-      offset += 1
+      count += 1
       switch scalar {
-      case "A"..."Z", "0"..."9":
-        hasAlphanumeric = true
-        canonical.append(UInt8(scalar.value))
-      case "a"..."z":
-        hasAlphanumeric = true
-        canonical.append(UInt8(scalar.value) - 32)
-      case ".", "-", "=", "^":
-        canonical.append(UInt8(scalar.value))
-      default:
-        throw SymbolError.invalidCharacter(SymbolError.describe(scalar), position: offset)
+      case "A"..."Z", "a"..."z", "0"..."9": hasAlphanumeric = true
+      case ".", "-", "=", "^": break
+      default: throw SymbolError.invalidCharacter(SymbolError.describe(scalar), position: count)
       }
     }
-    if canonical.count > Self.maximumLength { throw SymbolError.tooLong(length: canonical.count) }
+    if count > Self.maximumLength { throw SymbolError.tooLong(length: count) }
     if !hasAlphanumeric { throw SymbolError.noLetterOrDigit }
-    self.text = String(decoding: canonical, as: UTF8.self)
+    self.text = String(unsafeUninitializedCapacity: count) { buffer in
+      var index = 0
+      for byte in stripped.utf8 {
+        buffer[index] = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) ? byte - 32 : byte
+        index += 1
+      }
+      return index
+    }
     self.hash = text.hashValue
   }
 
   public static func == (lhs: Symbol, rhs: Symbol) -> Bool { lhs.text == rhs.text }
 
   public func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+  /// See ``CacheKey/_rawHashValue(seed:)``: the hash is computed once, at validation.
+  public func _rawHashValue(seed: Int) -> Int { mix(hash, seed) }
 
   /// The precomputed hash, for choosing a cache shard without hashing again.
   public var shardHash: Int { hash }

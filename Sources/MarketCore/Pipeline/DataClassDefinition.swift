@@ -11,15 +11,17 @@ public protocol DataClassDefinition: Sendable {
   associatedtype Source: Sendable
 
   var kind: DataKind { get }
-  /// TTL, refresh-ahead, staleness and negative TTL.
-  var policy: CachePolicy { get }
+  /// TTL, refresh-ahead, staleness and negative TTL of one request's value (a past block of
+  /// history bars never changes; the current one refreshes like a quote).
+  func policy(for request: Request) -> CachePolicy
 
   /// The versioned, parameterised key of one request.
   func key(for request: Request) -> CacheKey
   func symbol(of request: Request) -> Symbol
 
-  /// The provider as a source of this class, or nil when it lacks the capability.
-  func source(_ provider: any MarketDataProvider) -> Source?
+  /// The provider as a source of this class for `request`, or nil when it lacks the
+  /// capability (history: the class, and bars of the request's size).
+  func source(_ provider: any MarketDataProvider, for request: Request) -> Source?
   /// Requests one upstream call to this source may carry.
   func batchSize(of source: Source) -> Int
   /// One upstream call, for at most ``batchSize(of:)`` requests.
@@ -31,8 +33,9 @@ public protocol DataClassDefinition: Sendable {
   func isOlder(_ value: Value, than held: Value) -> Bool
   /// How two providers' values disagree, when they disagree enough to say so.
   func divergence(between value: Value, and other: Value) -> String?
-  /// The event that announces a newly accepted value, if this class announces them.
-  func announcement(of served: Served<Value>) -> MarketEvent.Kind?
+  /// The events that announce a newly accepted value (none, when the class does not
+  /// announce its values): what was repaired in it, then the value.
+  func announcements(of served: Served<Value>) -> [MarketEvent.Kind]
 
   /// How this class reads and writes `tier`, or nil when the tier does not keep it.
   func port(on tier: any CacheTier) -> TierPort<Request, Value>?

@@ -5,7 +5,7 @@ import Synchronization
 /// limits, the tiers, the events and metrics, and one hedge budget.
 final class PipelineContext: Sendable {
   let clock: any MarketClock
-  let memory: L1Cache<any MarketValue>
+  let memory: L1Cache<StoredValue>
   let router: Router
   let tiers: [any CacheTier]
   let events: EventBus
@@ -18,7 +18,7 @@ final class PipelineContext: Sendable {
   let backgroundWork = Atomic<Int>(0)
 
   init(
-    clock: any MarketClock, memory: L1Cache<any MarketValue>, router: Router, tiers: [any CacheTier], events: EventBus,
+    clock: any MarketClock, memory: L1Cache<StoredValue>, router: Router, tiers: [any CacheTier], events: EventBus,
     metrics: CoreMetrics, hedgeBudget: SharedHedgeBudget, batchConcurrency: Int
   ) {
     self.clock = clock

@@ -3,8 +3,10 @@
 extension ReadPipeline {
   /// Many requests through single-flight: joins the flights already fetching some, and fetches
   /// the rest together (tiers first, then provider batches).
+  /// A tier value younger than `freshEnough` (or, when nil, than the request's own refresh
+  /// point) is taken as fetched.
   func fetchAll(
-    _ requests: [Request], acceptingTierValuesYoungerThan freshEnough: Duration
+    _ requests: [Request], acceptingTierValuesYoungerThan freshEnough: Duration?
   ) async -> [Request: Result<Fetched, ReadError>] {
     var byKey: [CacheKey: Request] = [:]
     for request in requests { byKey[definition.key(for: request)] = request }
@@ -29,7 +31,7 @@ extension ReadPipeline {
 
   /// One request: the tiers, then the providers.
   func fetchThroughTiers(_ request: Request) async -> Result<Fetched, ReadError> {
-    if let value = await fromTiers([request], youngerThan: policy.refreshAge)[request] {
+    if let value = await fromTiers([request], youngerThan: nil)[request] {
       return .success(Fetched(value: value, origin: .sharedTier))
     }
     return await fetch(request).map { Fetched(value: $0, origin: .upstream) }
@@ -44,11 +46,11 @@ extension ReadPipeline {
   ) async -> Result<Value, ReadError> {
     let symbol = definition.symbol(of: request)
     let now = context.clock.now()
-    let (planned, skipped) = plan(symbol, at: now)
+    let (planned, skipped) = plan(request, at: now)
     let candidates = planned.filter { $0.id != excluded }
     var skips = earlierSkips + skipped.filter { $0.provider != excluded }
     guard !candidates.isEmpty else {
-      if !earlier.isEmpty { return .failure(conclude(symbol, earlier)) }
+      if !earlier.isEmpty { return .failure(conclude(request, earlier)) }
       return .failure(.noProviderAvailable(symbol, skipped: skips))
     }
     let call: @Sendable (ProviderRuntime) async throws -> Value = { [self] runtime in
@@ -85,14 +87,14 @@ extension ReadPipeline {
     if failures.isEmpty {
       return .failure(Task.isCancelled ? .cancelled : .noProviderAvailable(symbol, skipped: skips))
     }
-    return .failure(conclude(symbol, failures))
+    return .failure(conclude(request, failures))
   }
 
   /// Many requests: what the tiers hold young enough, then the rest from providers, grouped
   /// by each request's first-choice provider in chunks of its batch size, a bounded number of
   /// chunks at once.
   func fetchBatch(
-    _ requests: [Request], acceptingTierValuesYoungerThan maximumAge: Duration
+    _ requests: [Request], acceptingTierValuesYoungerThan maximumAge: Duration?
   ) async -> [Request: Result<Fetched, ReadError>] {
     var results: [Request: Result<Fetched, ReadError>] = [:]
     let held = await fromTiers(requests, youngerThan: maximumAge)
@@ -100,8 +102,8 @@ extension ReadPipeline {
     var groups: [ProviderID: (runtime: ProviderRuntime, size: Int, requests: [Request])] = [:]
     for request in requests where held[request] == nil {
       let symbol = definition.symbol(of: request)
-      let (candidates, skipped) = plan(symbol, at: context.clock.now())
-      let sized = candidates.map { ($0, batchSize(of: $0)) }
+      let (candidates, skipped) = plan(request, at: context.clock.now())
+      let sized = candidates.map { ($0, batchSize(of: $0, for: request)) }
       guard let (first, size) = sized.first(where: { $0.1 > 1 }) ?? sized.first else {
         results[request] = .failure(.noProviderAvailable(symbol, skipped: skipped))
         continue
@@ -167,19 +169,19 @@ extension ReadPipeline {
 
   // MARK: One provider
 
-  /// The router's order for `symbol` among providers with this class's capability.
-  private func plan(_ symbol: Symbol, at now: MarketInstant) -> (candidates: [ProviderRuntime], skipped: [ProviderSkip]) {
-    context.router.plan(for: symbol, at: now) { definition.source($0) != nil }
+  /// The router's order for the request among providers with this class's capability.
+  private func plan(_ request: Request, at now: MarketInstant) -> (candidates: [ProviderRuntime], skipped: [ProviderSkip]) {
+    context.router.plan(for: definition.symbol(of: request), at: now) { definition.source($0, for: request) != nil }
   }
 
-  private func batchSize(of runtime: ProviderRuntime) -> Int {
-    definition.source(runtime.provider).map(definition.batchSize(of:)) ?? 1
+  private func batchSize(of runtime: ProviderRuntime, for request: Request) -> Int {
+    definition.source(runtime.provider, for: request).map(definition.batchSize(of:)) ?? 1
   }
 
   /// One recorded upstream call for up to one batch, validated inside the call; a rejected
   /// value is announced with its reason.
   func ask(_ runtime: ProviderRuntime, _ requests: [Request]) async -> [Request: Result<Value, ProviderError>] {
-    guard let source = definition.source(runtime.provider) else {
+    guard let first = requests.first, let source = definition.source(runtime.provider, for: first) else {
       return Dictionary(requests.map { ($0, .failure(.notAdmitted(.cannotServe))) }) { first, _ in first }
     }
     let definition = self.definition
@@ -198,9 +200,10 @@ extension ReadPipeline {
 
   /// Turns the failures of every provider asked into one error; "unknown" only when every
   /// provider said so, and then it is remembered for the negative TTL.
-  func conclude(_ symbol: Symbol, _ failures: [ProviderFailure]) -> ReadError {
+  func conclude(_ request: Request, _ failures: [ProviderFailure]) -> ReadError {
+    let symbol = definition.symbol(of: request)
     if !failures.isEmpty, failures.allSatisfy({ $0.error == .unknownSymbol(symbol) }) {
-      rememberUnknown(symbol)
+      rememberUnknown(symbol, for: request)
       return .unknownSymbol(symbol)
     }
     return .allProvidersFailed(symbol, failures: failures)

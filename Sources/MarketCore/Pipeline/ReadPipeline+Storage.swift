@@ -6,10 +6,10 @@ extension ReadPipeline {
   /// Asks each tier in turn for the requests still missing. A value young enough is taken as
   /// if just fetched; an older one can only become the last-resort value, for when no
   /// provider answers.
-  func fromTiers(_ requests: [Request], youngerThan maximumAge: Duration) async -> [Request: Value] {
+  func fromTiers(_ requests: [Request], youngerThan maximumAge: Duration?) async -> [Request: Value] {
     var found: [Request: Value] = [:]
     await walkTiers(requests) { request, value, age, tier in
-      guard age < maximumAge else { return false }
+      guard age < maximumAge ?? policy(for: request).refreshAge else { return false }
       found[request] = accept(value, for: request, origin: .sharedTier, age: age, fromTier: tier)
       return true
     }
@@ -23,11 +23,13 @@ extension ReadPipeline {
     var warmed: Set<Request> = []
     await walkTiers(requests) { request, value, age, _ in
       warmed.insert(request)
+      let policy = policy(for: request)
       guard age < policy.servableAge else { return false }
       let key = definition.key(for: request)
       if context.memory.peek(key) == nil {
         context.memory.store(
-          value, for: key, byteCount: value.approximateByteCount, storedAt: context.clock.now() - age, policy: policy)
+          Stored(value), for: key, byteCount: value.approximateByteCount, storedAt: context.clock.now() - age,
+          policy: policy)
       }
       return true
     }
@@ -82,7 +84,8 @@ extension ReadPipeline {
       return held
     }
     context.memory.store(
-      value, for: key, byteCount: value.approximateByteCount, storedAt: context.clock.now() - age, policy: policy)
+      Stored(value), for: key, byteCount: value.approximateByteCount, storedAt: context.clock.now() - age,
+      policy: policy(for: request))
     for (index, port) in ports.enumerated() where index != fromTier { port?.store([value]) }
     lastValues.withLock { _ = $0.setValue(value, forKey: key, byteCount: value.approximateByteCount) }
     let others = latestByProvider.withLock { latest in
@@ -98,7 +101,7 @@ extension ReadPipeline {
         context.publish(.dataQuality("divergence: " + divergence))
       }
     }
-    if let announcement = definition.announcement(of: Served(value, isStale: false, age: age, origin: origin)) {
+    for announcement in definition.announcements(of: Served(value, isStale: false, age: age, origin: origin)) {
       context.events.publish(MarketEvent(time: value.receivedAt, kind: announcement))
     }
     return value

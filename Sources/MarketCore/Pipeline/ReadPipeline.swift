@@ -51,15 +51,37 @@ final class ReadPipeline<Class: DataClassDefinition>: Sendable {
     self.metrics = ReadMetrics(definition.kind)
   }
 
-  var policy: CachePolicy { definition.policy }
+  func policy(for request: Request) -> CachePolicy { definition.policy(for: request) }
 
   // MARK: Reading
 
+  /// What memory alone says of a request, without suspending.
+  enum MemoryAnswer {
+    case served(Served<Value>)
+    /// Not in memory, or too old to serve: the read goes on below memory.
+    case missed(CacheKey, at: MarketInstant)
+  }
+
   /// One request, from memory when fresh enough, else from the tiers or the providers.
   func read(_ request: Request) async throws(ReadError) -> Served<Value> {
+    switch fromMemory(request) {
+    case .served(let served): served
+    case .missed(let key, let now): try await readBelowMemory(request, key, now)
+    }
+  }
+
+  /// The synchronous first half of ``read(_:)``. A caller on the hot path checks this
+  /// before awaiting anything, so a warm read costs no async frame.
+  @inline(__always)
+  func fromMemory(_ request: Request) -> MemoryAnswer {
     let key = definition.key(for: request)
     let now = context.clock.now()
-    if let served = fromMemory(key, request, now: now) { return served }
+    if let served = fromMemory(key, request, now: now) { return .served(served) }
+    return .missed(key, at: now)
+  }
+
+  /// The second half of ``read(_:)``, after memory missed at `now`.
+  func readBelowMemory(_ request: Request, _ key: CacheKey, _ now: MarketInstant) async throws(ReadError) -> Served<Value> {
     let symbol = definition.symbol(of: request)
     metrics.misses.increment()
     if isKnownUnknown(symbol, now: now) { throw ReadError.unknownSymbol(symbol) }
@@ -88,7 +110,7 @@ final class ReadPipeline<Class: DataClassDefinition>: Sendable {
     guard !misses.isEmpty else { return results }
     metrics.misses.increment(by: misses.count)
     for request in misses { demand.missed(request, now, self) }
-    for (request, result) in await fetchAll(misses, acceptingTierValuesYoungerThan: policy.refreshAge) {
+    for (request, result) in await fetchAll(misses, acceptingTierValuesYoungerThan: nil) {
       results[request] = served(result, for: request)
     }
     return results
@@ -108,9 +130,9 @@ final class ReadPipeline<Class: DataClassDefinition>: Sendable {
   /// anyone: what displays show between updates. Stale once past the TTL.
   func lastKnown(_ request: Request) -> Served<Value>? {
     let key = definition.key(for: request)
-    if let (held, storedAt) = context.memory.peek(key), let value = held as? Value {
+    if let (held, storedAt) = context.memory.peek(key), let stored = held as? Stored<Value> {
       let age = context.clock.now() - storedAt
-      return Served(value, isStale: age >= policy.timeToLive, age: age, origin: .memory)
+      return Served(stored: stored, isStale: age >= policy(for: request).timeToLive, age: age, origin: .memory)
     }
     guard let value = lastValues.withLock({ $0.peek(key) }) else { return nil }
     return Served(value, isStale: true, age: age(of: value), origin: .lastKnown)
@@ -124,19 +146,19 @@ final class ReadPipeline<Class: DataClassDefinition>: Sendable {
   private func fromMemory(_ key: CacheKey, _ request: Request, now: MarketInstant) -> Served<Value>? {
     switch context.memory.lookup(key, now: now) {
     case .fresh(let held, let storedAt):
-      guard let value = held as? Value else { return nil }
-      return Served(value, isStale: false, age: now - storedAt, origin: .memory)
+      guard let stored = held as? Stored<Value> else { return nil }
+      return Served(stored: stored, isStale: false, age: now - storedAt, origin: .memory)
     case .refreshDue(let held, let storedAt, let startRefresh):
       if startRefresh { refreshInBackground(key, request) }
       demand.aged(request, now)
-      guard let value = held as? Value else { return nil }
-      return Served(value, isStale: false, age: now - storedAt, origin: .memory)
+      guard let stored = held as? Stored<Value> else { return nil }
+      return Served(stored: stored, isStale: false, age: now - storedAt, origin: .memory)
     case .stale(let held, let storedAt, let startRefresh):
       if startRefresh { refreshInBackground(key, request) }
       demand.aged(request, now)
       metrics.stale.increment()
-      guard let value = held as? Value else { return nil }
-      return Served(value, isStale: true, age: now - storedAt, origin: .memory)
+      guard let stored = held as? Stored<Value> else { return nil }
+      return Served(stored: stored, isStale: true, age: now - storedAt, origin: .memory)
     case .miss:
       return nil
     }
@@ -191,8 +213,8 @@ final class ReadPipeline<Class: DataClassDefinition>: Sendable {
     }
   }
 
-  func rememberUnknown(_ symbol: Symbol) {
-    let until = context.clock.now() + policy.negativeTimeToLive
+  func rememberUnknown(_ symbol: Symbol, for request: Request) {
+    let until = context.clock.now() + policy(for: request).negativeTimeToLive
     unknownSymbols.withLock { $0[symbol] = until }
   }
 }

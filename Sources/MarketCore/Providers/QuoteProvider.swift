@@ -65,3 +65,38 @@ public struct ProviderCapabilities: Hashable, Sendable {
     }
   }
 }
+
+/// A provider of OHLCV bars.
+public protocol HistoryProvider: MarketDataProvider {
+  /// Bar sizes it serves. A provider without intraday bars (or without any, on the plan it
+  /// is configured with) leaves them out, and the router never asks it for them.
+  var historyIntervals: Set<BarInterval> { get }
+
+  /// Whether its history endpoint serves `symbol` at all; by default every symbol
+  /// ``canServe(_:)`` allows. A provider whose bars cover fewer classes than its quotes
+  /// (Alpha Vantage's daily series: equities only) narrows it here, so the router never asks.
+  func servesHistory(of symbol: Symbol) -> Bool
+
+  /// The bars of `interval` starting in `[from, to)` (epoch seconds), oldest first, in one
+  /// upstream call. An empty answer is "no bars there", not a failure. Throws
+  /// ``ProviderError`` (`unknownSymbol` when the provider does not know the symbol).
+  func history(for symbol: Symbol, interval: BarInterval, from: Int64, to: Int64) async throws -> HistoryAnswer
+}
+
+extension HistoryProvider {
+  public func servesHistory(of symbol: Symbol) -> Bool { true }
+}
+
+/// A provider of company profiles. Batch-first, as ``QuoteProvider``.
+public protocol ProfileProvider: MarketDataProvider {
+  /// Whether it has a profile endpoint for `symbol` on this configuration; by default every
+  /// symbol ``canServe(_:)`` allows. False for every symbol says "no profiles here" (Yahoo
+  /// without a session), so the router never asks.
+  func servesProfile(of symbol: Symbol) -> Bool
+
+  func profiles(for symbols: [Symbol]) async throws -> [Symbol: Result<Profile, ProviderError>]
+}
+
+extension ProfileProvider {
+  public func servesProfile(of symbol: Symbol) -> Bool { true }
+}

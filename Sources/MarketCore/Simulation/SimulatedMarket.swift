@@ -50,7 +50,7 @@ public final class SimulatedMarket: Sendable {
   /// The grid on which prices move: fine enough to look live at four ticks a second.
   public let stepInterval: Duration
   public let seed: UInt64
-  private let listings: [Symbol: Listing]
+  let listings: [Symbol: Listing]
   private let paths: Mutex<[Symbol: Path]>
   /// Annualised GBM scaled so the market looks lively on a dashboard without being absurd:
   /// one simulated trading day passes in `timeCompression` real seconds.

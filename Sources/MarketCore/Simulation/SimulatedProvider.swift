@@ -3,7 +3,7 @@ import Synchronization
 
 /// A provider backed by the embedded ``SimulatedMarket``, with configurable latency and
 /// faults. Every quote it returns is marked simulated.
-public final class SimulatedProvider: QuoteProvider {
+public final class SimulatedProvider: QuoteProvider, HistoryProvider, ProfileProvider {
   public let id: ProviderID
   public let capabilities: ProviderCapabilities
   public let market: SimulatedMarket
@@ -34,6 +34,24 @@ public final class SimulatedProvider: QuoteProvider {
   public var callCount: Int { calls.load(ordering: .relaxed) }
 
   public func quotes(for symbols: [Symbol]) async throws -> [Symbol: Result<Quote, ProviderError>] {
+    try await behaveLikeAnUpstreamCall()
+    let now = clock.now()
+    let receivedAt = clock.wallTime(at: now)
+    // The provider's as-of time is the start of the grid step the price belongs to.
+    var results: [Symbol: Result<Quote, ProviderError>] = [:]
+    for symbol in symbols {
+      guard let tick = market.tick(for: symbol, at: now) else {
+        results[symbol] = .failure(.unknownSymbol(symbol))
+        continue
+      }
+      let asOf = clock.wallTime(at: MarketInstant(nanoseconds: tick.step * market.stepInterval.nanoseconds))
+      results[symbol] = .success(Self.quote(from: tick, asOf: asOf, receivedAt: receivedAt, source: id))
+    }
+    return results
+  }
+
+  /// Takes the time, and fails the way, the configured behaviour says one upstream call does.
+  private func behaveLikeAnUpstreamCall() async throws {
     calls.add(1, ordering: .relaxed)
     let behaviour = currentBehaviour
     let start = clock.now()
@@ -58,19 +76,6 @@ public final class SimulatedProvider: QuoteProvider {
     case .garbage: throw ProviderError.malformedBody(excerpt: "<html><body>502 Bad Gateway (simulated)")
     case .answer: break
     }
-    let now = clock.now()
-    let receivedAt = clock.wallTime(at: now)
-    // The provider's as-of time is the start of the grid step the price belongs to.
-    var results: [Symbol: Result<Quote, ProviderError>] = [:]
-    for symbol in symbols {
-      guard let tick = market.tick(for: symbol, at: now) else {
-        results[symbol] = .failure(.unknownSymbol(symbol))
-        continue
-      }
-      let asOf = clock.wallTime(at: MarketInstant(nanoseconds: tick.step * market.stepInterval.nanoseconds))
-      results[symbol] = .success(Self.quote(from: tick, asOf: asOf, receivedAt: receivedAt, source: id))
-    }
-    return results
   }
 
   static func quote(from tick: SimulatedMarket.Tick, asOf: Date, receivedAt: Date, source: ProviderID) -> Quote {
@@ -84,6 +89,45 @@ public final class SimulatedProvider: QuoteProvider {
       open: tick.open.rounded(toDecimals: decimals), high: tick.high.rounded(toDecimals: decimals),
       low: tick.low.rounded(toDecimals: decimals), previousClose: previousClose, volume: tick.volume,
       currency: tick.currency, asOf: asOf, receivedAt: receivedAt, source: source, isSimulated: true)
+  }
+}
+
+extension SimulatedProvider {
+  public var historyIntervals: Set<BarInterval> { Set(BarInterval.allCases) }
+
+  /// The simulated market's bars, backfilled from its seed; the last one closes at the live
+  /// price. Every answer is marked simulated.
+  public func history(for symbol: Symbol, interval: BarInterval, from: Int64, to: Int64) async throws -> HistoryAnswer {
+    try await behaveLikeAnUpstreamCall()
+    let now = clock.now()
+    guard let tick = market.tick(for: symbol, at: now),
+      let bars = market.bars(
+        for: symbol, interval: interval, from: from, to: to, now: clock.wallTime(at: now),
+        origin: clock.wallTime(at: .origin), livePrice: tick.price)
+    else { throw ProviderError.unknownSymbol(symbol) }
+    let zone =
+      switch symbol.exchangeSuffix {
+      case "HK": "Asia/Hong_Kong"
+      case "SS", "SZ": "Asia/Shanghai"
+      default: symbol.assetClass == .crypto ? "UTC" : "America/New_York"
+      }
+    return HistoryAnswer(bars: bars, currency: tick.currency, exchangeTimeZone: zone, isSimulated: true)
+  }
+
+  public func profiles(for symbols: [Symbol]) async throws -> [Symbol: Result<Profile, ProviderError>] {
+    try await behaveLikeAnUpstreamCall()
+    let receivedAt = clock.wallNow()
+    var results: [Symbol: Result<Profile, ProviderError>] = [:]
+    for symbol in symbols {
+      guard let tick = market.tick(for: symbol, at: clock.now()),
+        let profile = market.profile(of: symbol, price: tick.price, source: id, receivedAt: receivedAt)
+      else {
+        results[symbol] = .failure(.unknownSymbol(symbol))
+        continue
+      }
+      results[symbol] = .success(profile)
+    }
+    return results
   }
 }
 

@@ -82,18 +82,29 @@ public struct OpenBBAdapter: HTTPQuoteAdapter {
 
   public func makeRequest(for symbols: [Symbol]) throws(ProviderError) -> HTTPRequestSpec {
     let batch = try mappedBatch(symbols)
-    var headers = [HTTPHeader(name: "Accept", value: "application/json")]
-    if let credentials {
-      let pair = Data("\(credentials.username):\(credentials.password.revealedValue)".utf8).base64EncodedString()
-      headers.append(HTTPHeader(name: "Authorization", value: "Basic " + pair, isSensitive: true))
-    }
     return HTTPRequestSpec(
       origin: origin, path: "/api/v1/equity/price/quote",
       queryItems: [
         HTTPQueryItem(name: "symbol", value: batch.map(\.providerSymbol).joined(separator: ",")),
         HTTPQueryItem(name: "provider", value: backend),
       ],
-      headers: headers, symbols: symbols)
+      headers: requestHeaders, symbols: symbols)
+  }
+
+  /// What every request to openbb-api carries: JSON, and HTTP Basic credentials when the API
+  /// was started with them.
+  var requestHeaders: [HTTPHeader] {
+    var headers = [HTTPHeader(name: "Accept", value: "application/json")]
+    if let pair = basicPair {
+      headers.append(HTTPHeader(name: "Authorization", value: "Basic " + pair.revealedValue, isSensitive: true))
+    }
+    return headers
+  }
+
+  /// `username:password` in base64, as the Authorization header carries it: a proxy that
+  /// echoes the header echoes this, not the password.
+  private var basicPair: Secret? {
+    credentials.map { Secret(Data("\($0.username):\($0.password.revealedValue)".utf8).base64EncodedString()) }
   }
 
   public func parse(_ response: HTTPResponseSnapshot) throws(ProviderError) -> [Symbol: Result<Quote, ProviderError>] {
@@ -139,7 +150,8 @@ public struct OpenBBAdapter: HTTPQuoteAdapter {
     return quotes
   }
 
-  private var secrets: [Secret] { credentials.map { [$0.password] } ?? [] }
+  /// What no error excerpt may show: the password, and the header form it travels in.
+  var secrets: [Secret] { [credentials?.password, basicPair].compactMap { $0 } }
 
   private func draft(from row: JSONValue) -> QuoteDraft {
     QuoteDraft(
@@ -158,7 +170,7 @@ public struct OpenBBAdapter: HTTPQuoteAdapter {
   /// A symbol absent from the results: the backends turn per-symbol failures into warnings
   /// ("Error getting data for ZZZZ: …"), so a warning that names the symbol, or one about the
   /// whole call (a rate limit), says why; without one the symbol is unknown.
-  private func missingSymbolError(
+  func missingSymbolError(
     _ symbol: Symbol, warnings: [String], _ response: HTTPResponseSnapshot
   ) -> ProviderError {
     let name = providerSymbol(for: symbol)?.uppercased() ?? symbol.text
@@ -181,29 +193,37 @@ public struct OpenBBAdapter: HTTPQuoteAdapter {
   private func failure(
     _ response: HTTPResponseSnapshot
   ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>] {
+    switch failureMeaning(response) {
+    case .failure(let error): throw error
+    case .success(let meaning):
+      if let error = meaning.requestError { throw error }
+      return response.failingEverySymbol { meaning.error(for: $0) }
+    }
+  }
+
+  /// What a failed response means, whichever data class asked: a meaning read from its
+  /// `detail` (or from a proxy's page in front), or the error of the whole request when no
+  /// words explain it (a validation list, a setup error, a status alone).
+  func failureMeaning(_ response: HTTPResponseSnapshot) -> Result<ErrorMessage.Meaning, ProviderError> {
     let document =
       response.body.count <= ResponseTriage.maximumBodyBytes ? try? JSONValue(parsing: response.body) : nil
     let detail = document?["detail"]
     // FastAPI's validation list: parameters openbb-api refused. A client error (not a
     // breaker fault, not an unknown symbol), whichever parameter it names.
     if let items = detail?.arrayValue, items.contains(where: { $0["loc"] != nil }) {
-      throw .upstreamStatus(response.status)
+      return .failure(.upstreamStatus(response.status))
     }
+    let byStatus = ResponseTriage.statusError(for: response) ?? .upstreamStatus(response.status)
     guard let document else {
       // A proxy's page in front of openbb-api (502 while it restarts), or plain text.
-      if let perSymbol = try ResponseTriage.classifyText(of: response) { return perSymbol }
-      throw ResponseTriage.statusError(for: response) ?? .upstreamStatus(response.status)
+      return ResponseTriage.meaningOfText(response).map { .success($0) } ?? .failure(byStatus)
     }
     let text = Self.detailText(detail) ?? document["message"]?.stringValue ?? document["error"]?.stringValue ?? ""
     // openbb-api's own answers that are about its setup, not about the data: a route that
     // does not exist (FastAPI's bare "Not Found"), a backend that is not installed.
     let isSetupError = (response.status == 404 && text == "Not Found") || text.contains("registry")
-    if !isSetupError, let meaning = ErrorMessage.meaning(of: text) {
-      let resolved = meaning.preferringRetryAfter(ResponseTriage.retryAfter(in: response))
-      if let error = resolved.requestError { throw error }
-      return response.failingEverySymbol { resolved.error(for: $0) }
-    }
-    throw ResponseTriage.statusError(for: response) ?? .upstreamStatus(response.status)
+    if !isSetupError, let meaning = ResponseTriage.meaning(of: text, response) { return .success(meaning) }
+    return .failure(byStatus)
   }
 
   /// True when `text` contains `token` as a whole word (`AAPL` in "data for AAPL:", not `A`

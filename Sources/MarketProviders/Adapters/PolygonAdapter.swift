@@ -51,10 +51,14 @@ public struct PolygonAdapter: HTTPQuoteAdapter {
   /// `BRK.B`, `I:SPX`, `X:BTCUSD`, `C:EURUSD`; an index without a rule keeps its name
   /// (`^OEX` → `I:OEX`).
   public func providerSymbol(for symbol: Symbol) -> String? {
-    guard capabilities.canServe(symbol) else { return nil }
+    capabilities.canServe(symbol) ? Self.ticker(for: symbol) : nil
+  }
+
+  /// Polygon's ticker for any symbol of its markets, whichever endpoint is configured.
+  static func ticker(for symbol: Symbol) -> String? {
     switch symbol.assetClass {
     case .equity: return symbol.text.replacingAll("-", with: ".")
-    case .index: return symbol.indexName.map { "I:" + (Self.indexNames[String($0)] ?? String($0)) }
+    case .index: return symbol.indexName.map { "I:" + (indexNames[String($0)] ?? String($0)) }
     case .crypto: return "X:" + (symbol.currencyPair.map { $0.base + $0.quote } ?? symbol.text)
     case .forex: return "C:" + (symbol.currencyPair.map { $0.base + $0.quote } ?? symbol.text)
     case .future: return nil

@@ -15,6 +15,9 @@ import MarketCore
 /// and anything else is sent lower-cased as it is; what Stooq lacks comes back as `N/D`.
 public struct StooqAdapter: HTTPQuoteAdapter {
   public let id: ProviderID
+  /// The key Stooq has asked of CSV downloads since March 2026, sent with history requests
+  /// as `apikey`; nil sends none (and Stooq may answer with a page asking for one).
+  public let apiKey: Secret?
   public let origin: String
   public let capabilities = ProviderCapabilities(maximumBatchSize: 1)
 
@@ -27,8 +30,9 @@ public struct StooqAdapter: HTTPQuoteAdapter {
   /// Stooq stamps quotes with Warsaw wall time.
   static let timeZone = TimeZone(identifier: "Europe/Warsaw")
 
-  public init(id: ProviderID = "stooq", origin: String = "https://stooq.com") {
+  public init(id: ProviderID = "stooq", apiKey: Secret? = nil, origin: String = "https://stooq.com") {
     self.id = id
+    self.apiKey = apiKey
     self.origin = origin
   }
 

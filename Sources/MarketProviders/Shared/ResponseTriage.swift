@@ -24,10 +24,16 @@ enum ResponseTriage {
     response.header("Retry-After").flatMap { RetryAfter.parse($0, now: response.receivedAt) }
   }
 
-  /// The body as JSON, or `malformedBody` (empty, too large, or not JSON).
-  static func json(_ response: HTTPResponseSnapshot, redacting secrets: [Secret]) throws(ProviderError) -> JSONValue {
+  /// History answers carry years of bars (Alpha Vantage's full daily series is over a
+  /// megabyte); the transport's own limit (4 MiB by default) is reached before this one.
+  static let maximumHistoryBodyBytes = 8 << 20
+
+  /// The body as JSON, or `malformedBody` (empty, larger than `limit`, or not JSON).
+  static func json(
+    _ response: HTTPResponseSnapshot, limit: Int = maximumBodyBytes, redacting secrets: [Secret]
+  ) throws(ProviderError) -> JSONValue {
     guard !response.body.isEmpty else { throw .malformedBody(excerpt: "empty body") }
-    guard response.body.count <= maximumBodyBytes else {
+    guard response.body.count <= limit else {
       throw .malformedBody(excerpt: "body of \(response.body.count) bytes is too large")
     }
     do {
@@ -44,26 +50,57 @@ enum ResponseTriage {
   static func classify(
     _ message: String, _ response: HTTPResponseSnapshot
   ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>]? {
-    guard let meaning = ErrorMessage.meaning(of: message)?.preferringRetryAfter(retryAfter(in: response)) else {
-      return nil
-    }
+    guard let meaning = Self.meaning(of: message, response) else { return nil }
     if let error = meaning.requestError { throw error }
     return response.failingEverySymbol { meaning.error(for: $0) }
   }
 
-  /// ``classify(_:_:)`` for a body that is not JSON. An HTML page (an edge's or a CDN's
-  /// error page) is written for browsers and its words ("Not Found") say nothing about the
-  /// symbol, so only a rate limit or a spent quota is read from one; plain text is read whole.
+  /// ``classify(_:_:)`` for a body that is not JSON (see ``meaningOfText(_:)``).
   static func classifyText(
     of response: HTTPResponseSnapshot
   ) throws(ProviderError) -> [Symbol: Result<NormalizedQuote, ProviderError>]? {
+    guard let meaning = Self.meaningOfText(response) else { return nil }
+    if let error = meaning.requestError { throw error }
+    return response.failingEverySymbol { meaning.error(for: $0) }
+  }
+
+  /// What an error message's words mean (``ErrorMessage``), a `Retry-After` header beating a
+  /// wait the text names; nil when the words say nothing we can classify.
+  static func meaning(of message: String, _ response: HTTPResponseSnapshot) -> ErrorMessage.Meaning? {
+    ErrorMessage.meaning(of: message)?.preferringRetryAfter(retryAfter(in: response))
+  }
+
+  /// What a body that is not JSON means. An HTML page (an edge's or a CDN's error page) is
+  /// written for browsers and its words ("Not Found") say nothing about the symbol, so only a
+  /// rate limit or a spent quota is read from one; plain text is read whole.
+  static func meaningOfText(_ response: HTTPResponseSnapshot) -> ErrorMessage.Meaning? {
     let text = self.text(of: response)
-    guard looksLikeHTML(text) else { return try classify(text, response) }
-    switch ErrorMessage.meaning(of: text) {
-    case .rateLimited(let hint)?: throw .rateLimited(retryAfter: retryAfter(in: response) ?? hint)
-    case .quotaExhausted?: throw .quotaExhausted
+    guard let meaning = Self.meaning(of: text, response) else { return nil }
+    guard looksLikeHTML(text) else { return meaning }
+    switch meaning {
+    case .rateLimited, .quotaExhausted: return meaning
     default: return nil
     }
+  }
+
+  /// For a batched data class (profiles): the per-symbol error a failed answer means for
+  /// `symbol` (unknown, outside the plan), or, when it is about the whole request (a limit,
+  /// the key, a status with no words), that error thrown.
+  static func perSymbolFailure(
+    _ meaning: ErrorMessage.Meaning?, _ response: HTTPResponseSnapshot, about symbol: Symbol, redacting secrets: [Secret]
+  ) throws(ProviderError) -> ProviderError {
+    if let error = meaning?.requestError { throw error }
+    if let meaning { return meaning.error(for: symbol) }
+    throw statusError(for: response) ?? malformed(response.body, redacting: secrets)
+  }
+
+  /// The error of a failed answer about one symbol (a history request, a profile): what its
+  /// words mean for that symbol, else what its status says, else a malformed body.
+  static func failure(
+    _ meaning: ErrorMessage.Meaning?, _ response: HTTPResponseSnapshot, about symbol: Symbol, redacting secrets: [Secret]
+  ) -> ProviderError {
+    if let meaning { return meaning.error(for: symbol) }
+    return statusError(for: response) ?? malformed(response.body, redacting: secrets)
   }
 
   /// HTML or XML (S3's error documents): anything that opens with a tag.

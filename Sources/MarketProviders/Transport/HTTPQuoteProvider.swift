@@ -3,15 +3,18 @@ import Logging
 import MarketCore
 
 /// A real provider: an adapter (symbols, requests, parsing) over the shared transport. The
-/// core sees it as any other ``QuoteProvider``; breakers, limits and caching stay in the core.
+/// core sees it as any other ``QuoteProvider``, and as a `HistoryProvider` or
+/// `ProfileProvider` when its adapter has those data classes too (``HTTPHistoryAdapter``,
+/// ``HTTPProfileAdapter``: see the `+History` and `+Profiles` extensions); breakers, limits and
+/// caching stay in the core.
 public struct HTTPQuoteProvider<Adapter: HTTPQuoteAdapter>: QuoteProvider {
   public let adapter: Adapter
   public let transport: HTTPTransport
   /// Total time one upstream call may take, connect to last byte.
   public let timeout: Duration
-  private let clock: any MarketClock
+  let clock: any MarketClock
   /// Debug lines per upstream call and per parse failure; never a credential.
-  private let logger: Logger
+  let logger: Logger
 
   public init(
     adapter: Adapter, transport: HTTPTransport, timeout: Duration = .seconds(8), clock: any MarketClock,
@@ -34,21 +37,37 @@ public struct HTTPQuoteProvider<Adapter: HTTPQuoteAdapter>: QuoteProvider {
   public func quotes(for symbols: [Symbol]) async throws -> [Symbol: Result<Quote, ProviderError>] {
     let plan = adapter.plan(for: symbols)
     var results: [Symbol: Result<Quote, ProviderError>] = plan.rejected.mapValues { .failure($0) }
-    let clock = self.clock
     for request in plan.requests {
-      let response = try await transport.perform(
-        request, timeout: timeout, receivedAt: { clock.wallNow() }, source: adapter.id, logger: logger)
+      let response = try await perform(request)
       let parsed: [Symbol: Result<Quote, ProviderError>]
       do {
-        parsed = try adapter.parse(response)
+        // A repaired quote carries what was repaired, for the core to announce.
+        parsed = try adapter.parseWithRepairs(response).mapValues { result in
+          result.map { normalized in
+            var quote = normalized.quote
+            quote.repairs = normalized.repairs.map(\.description)
+            return quote
+          }
+        }
       } catch {
-        logger.debug(
-          "upstream answer refused",
-          metadata: ["provider": "\(adapter.id)", "response": "\(response)", "error": "\(error)"])
+        logRefusal(of: response, error)
         throw error
       }
       results.merge(parsed) { $1 }
     }
     return results
+  }
+
+  /// One upstream call of any data class, stamped with this provider's clock.
+  func perform(_ request: HTTPRequestSpec) async throws(ProviderError) -> HTTPResponseSnapshot {
+    let clock = self.clock
+    return try await transport.perform(
+      request, timeout: timeout, receivedAt: { clock.wallNow() }, source: adapter.id, logger: logger)
+  }
+
+  /// A debug line for an answer the adapter refused: its status and size, never its body.
+  func logRefusal(of response: HTTPResponseSnapshot, _ error: ProviderError) {
+    logger.debug(
+      "upstream answer refused", metadata: ["provider": "\(adapter.id)", "response": "\(response)", "error": "\(error)"])
   }
 }

@@ -14,6 +14,64 @@ public protocol DashboardDataSource: Sendable {
   func updates() -> AsyncStream<DashboardUpdate>
   /// Carries out one operator command; the success value is a one-line confirmation.
   func perform(_ command: OperatorCommand) async -> Result<String, OperatorCommandError>
+  /// A symbol's bars over a window, for the detail view. Called off the loop: it may reach
+  /// providers and take seconds.
+  func history(_ request: HistoryRequest) async -> Result<Served<HistorySeries>, DetailLoadError>
+  /// What a company is, for the detail view.
+  func profile(_ symbol: Symbol) async -> Result<Served<Profile>, DetailLoadError>
+  /// Recent closes per symbol, oldest first, at most ``QuoteRow/sparklineCapacity`` each:
+  /// sparklines that start full. Symbols without intraday history are left out.
+  func sparklineHistory(_ symbols: [Symbol]) async -> [Symbol: [Double]]
+}
+
+extension DashboardDataSource {
+  /// A source that has no history says so in the view.
+  public func history(_ request: HistoryRequest) async -> Result<Served<HistorySeries>, DetailLoadError> {
+    .failure(.notAvailable("history"))
+  }
+
+  public func profile(_ symbol: Symbol) async -> Result<Served<Profile>, DetailLoadError> {
+    .failure(.notAvailable("a profile"))
+  }
+
+  public func sparklineHistory(_ symbols: [Symbol]) async -> [Symbol: [Double]] { [:] }
+}
+
+/// How sparklines are seeded from history: the closes of the last day's five-minute bars.
+public enum SparklineHistory {
+  /// Five days, so a weekend or holiday still finds the last session.
+  public static func request(for symbol: Symbol) -> HistoryRequest? {
+    try? HistoryRequest(symbol: symbol, interval: .fiveMinutes, window: .range(.fiveDays))
+  }
+
+  /// The newest closes of a series, as many as a sparkline holds.
+  public static func points(_ series: HistorySeries) -> [Double] {
+    series.bars.suffix(QuoteRow.sparklineCapacity).map(\.close)
+  }
+
+  /// Every symbol's points through `history`, `atOnce` reads at a time so a first look does
+  /// not crowd out quotes. Symbols without points are left out.
+  public static func load(
+    _ symbols: [Symbol], atOnce: Int, history: @escaping @Sendable (HistoryRequest) async -> HistorySeries?
+  ) async -> [Symbol: [Double]] {
+    await withTaskGroup(of: (Symbol, [Double]).self, returning: [Symbol: [Double]].self) { group in
+      var pending = symbols[...]
+      var loaded: [Symbol: [Double]] = [:]
+      func startNext() {
+        guard let symbol = pending.popFirst() else { return }
+        group.addTask {
+          guard let request = request(for: symbol), let series = await history(request) else { return (symbol, []) }
+          return (symbol, points(series))
+        }
+      }
+      for _ in 0..<max(1, atOnce) { startNext() }
+      for await (symbol, closes) in group {
+        if !closes.isEmpty { loaded[symbol] = closes }
+        startNext()
+      }
+      return loaded
+    }
+  }
 }
 
 /// One look at the whole system, values only.

@@ -3,6 +3,7 @@
 public enum KeyScope: String, CaseIterable, Hashable, Sendable {
   case global
   case immortal
+  case detail
   case providers
   case events
   case watchlistEditor
@@ -15,6 +16,7 @@ public enum KeyScope: String, CaseIterable, Hashable, Sendable {
     switch self {
     case .global: "Everywhere"
     case .immortal: "Immortal panes"
+    case .detail: "Detail view"
     case .providers: "Providers and breakers panes"
     case .events: "Events pane"
     case .watchlistEditor: "Watchlist editor"
@@ -54,6 +56,13 @@ public enum KeyCommand: Hashable, Sendable {
   case togglePause
   case cycleSort
   case cycleTheme
+  case openDetail
+  case closeDetail
+  case longerWindow
+  case shorterWindow
+  case coarserInterval
+  case finerInterval
+  case reloadDetail
 }
 
 /// One row of the keymap: the keys, what they do, the help text, and where they apply.

@@ -25,6 +25,30 @@ public enum Keymap {
     KeyBinding(keys: [.character("T")], action: .cycleTheme, help: "cycle the colour theme", scope: .global, hint: "theme"),
     KeyBinding(keys: [.character("?")], action: .showHelp, help: "show all keys", scope: .global, hint: "help"),
     KeyBinding(keys: [.character("q")], action: .quit, help: "quit and restore the terminal", scope: .global, hint: "quit"),
+    // Immortal panes.
+    KeyBinding(
+      keys: [.enter], action: .openDetail, help: "open the selected symbol's detail view: chart, profile, sources",
+      scope: .immortal, hint: "detail"),
+    // Detail view.
+    KeyBinding(
+      keys: [.right, .character("l")], action: .longerWindow, help: "a longer window, with its usual interval",
+      scope: .detail, hint: "window"),
+    KeyBinding(
+      keys: [.left, .character("h")], action: .shorterWindow, help: "a shorter window, with its usual interval",
+      scope: .detail),
+    KeyBinding(
+      keys: [.character("i")], action: .coarserInterval, help: "the next longer bar interval for this window",
+      scope: .detail, hint: "interval"),
+    KeyBinding(
+      keys: [.character("I")], action: .finerInterval, help: "the next shorter bar interval for this window",
+      scope: .detail),
+    KeyBinding(
+      keys: [.character("r")], action: .reloadDetail, help: "load the series and the profile again", scope: .detail,
+      hint: "reload"),
+    KeyBinding(
+      keys: [.escape, .backspace], action: .closeDetail, help: "back to the dashboard", scope: .detail, hint: "back"),
+    KeyBinding(keys: [.character("?")], action: .showHelp, help: "show all keys", scope: .detail, hint: "help"),
+    KeyBinding(keys: [.character("q")], action: .quit, help: "quit and restore the terminal", scope: .detail, hint: "quit"),
     // Providers and breakers panes.
     KeyBinding(
       keys: [.character("t")], action: .tripProvider, help: "trip the selected provider: force its breaker open",

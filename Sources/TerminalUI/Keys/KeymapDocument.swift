@@ -8,7 +8,8 @@ public enum KeymapDocument {
       "Run `LIANYAOHU_RECORD=1 swift test --filter TerminalUITests` to regenerate it.",
       "",
       "In normal mode the focused pane's keys and the keys under *Everywhere* apply; an open",
-      "overlay (help, watchlist editor, confirmation) takes all keys until it closes.",
+      "overlay (help, watchlist editor, confirmation) takes all keys until it closes. The detail",
+      "view (`Enter` on a symbol) takes all keys until `Esc` goes back to the panes.",
       "While adding a symbol, any other printable key is typed into the field.",
     ]
     for scope in KeyScope.allCases {

@@ -8,6 +8,14 @@ public func render(_ state: DashboardState, into buffer: inout ScreenBuffer) {
     return
   }
   HeaderPane.render(state, in: layout.header, into: &buffer)
+  if let detail = state.detail {
+    let body = Rect(
+      row: layout.header.bottom, column: 0, width: state.size.width, height: layout.footer.row - layout.header.bottom)
+    DetailPane.render(detail, state: state, in: body, into: &buffer)
+    FooterPane.render(state, in: layout.footer, into: &buffer)
+    if state.overlay == .help { HelpOverlay.render(state, into: &buffer) }
+    return
+  }
   for (immortal, rect) in layout.immortals {
     ImmortalPane.render(immortal, state: state, layout: layout, in: rect, into: &buffer)
   }

@@ -2,10 +2,12 @@ import Foundation
 import MarketCore
 
 /// One immortal's pane: who they are, then a row per active symbol with price, change,
-/// sparkline, source provider and age. Stale rows are dimmed and their price marked `~`.
+/// sparkline, source provider and age. Stale rows are dimmed and their price marked `~`;
+/// prices delayed by the exchange's terms are marked `d`.
 enum ImmortalPane {
   static let sparklineWidth = 8
   static let staleMarker: Character = "~"
+  static let delayedMarker: Character = "d"
 
   static func render(
     _ immortal: ImmortalID, state: DashboardState, layout: DashboardLayout, in rect: Rect, into buffer: inout ScreenBuffer
@@ -62,6 +64,8 @@ enum ImmortalPane {
     var source: String?
     var age: String?
     var isStale: Bool
+    /// Delayed by the exchange's terms (Cboe): marked `d` where a stale price has `~`.
+    var isDelayed: Bool = false
     var highlight: Int
   }
 
@@ -92,7 +96,7 @@ enum ImmortalPane {
       return Row(
         symbol: symbol.text, price: Format.price(quote.price), change: change.map { Format.change($0, price: quote.price) },
         percent: percent.map(Format.percent) ?? "–", direction: direction, history: row.history,
-        source: quote.source.name, age: Format.age(row.age(at: time)), isStale: stale,
+        source: quote.source.name, age: Format.age(row.age(at: time)), isStale: stale, isDelayed: quote.isDelayed,
         highlight: stale ? 0 : row.highlight(at: time))
     }
   }
@@ -133,7 +137,9 @@ enum ImmortalPane {
     }
     let valueRole: Role = stale ? .stale : (row.direction > 0 ? .priceUp : (row.direction < 0 ? .priceDown : .priceFlat))
     let priceRole: Role = stale ? .stale : (row.highlight > 0 ? .tickUp : (row.highlight < 0 ? .tickDown : .normal))
-    buffer.write(stale ? String(staleMarker) : " ", row: line.row, column: column, role: .stale, clip: line)
+    buffer.write(
+      stale ? String(staleMarker) : (row.isDelayed ? String(delayedMarker) : " "), row: line.row, column: column,
+      role: .stale, clip: line)
     column += 1
     put(price, width: columns.price - 1, alignment: .right, role: priceRole)
     if let width = columns.change { put(row.change ?? "–", width: width, alignment: .right, role: valueRole) }

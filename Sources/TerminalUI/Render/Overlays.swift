@@ -13,7 +13,7 @@ enum HelpOverlay {
       for binding in bindings { lines.append((binding.keyLabel, binding.help, false)) }
     }
     lines.append(("", "", false))
-    lines.append(("", "Prices marked ~ and dimmed are stale; every price shows its source and age.", false))
+    lines.append(("", "Prices marked ~ and dimmed are stale, d delayed; every price shows its source and age.", false))
     return lines
   }()
 

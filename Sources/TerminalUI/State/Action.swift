@@ -20,6 +20,12 @@ public enum Action: Hashable, Sendable {
   case connection(ConnectionState)
   /// An operator command ran; its confirmation or error.
   case commandFinished(OperatorCommand, Result<String, OperatorCommandError>)
+  /// A history load finished; applied only if the detail view still asks for that request.
+  case historyLoaded(HistoryRequest, Result<Served<HistorySeries>, DetailLoadError>)
+  /// A profile load finished; applied only if the detail view still shows that symbol.
+  case profileLoaded(Symbol, Result<Served<Profile>, DetailLoadError>)
+  /// Earlier prices per symbol, oldest first (intraday bars): sparklines that start full.
+  case sparklineHistory([Symbol: [Double]])
 }
 
 /// What ``update(_:_:)`` asks the loop to do; values, so tests can assert them. The loop runs
@@ -29,4 +35,11 @@ public enum Effect: Hashable, Sendable {
   case perform(OperatorCommand)
   /// Give the terminal back and stop.
   case quit
+  /// Load a series in the background; the answer comes back as `historyLoaded`. Never awaited
+  /// on the loop: heavy work stays off the quote path.
+  case loadHistory(HistoryRequest)
+  /// Load a profile in the background; the answer comes back as `profileLoaded`.
+  case loadProfile(Symbol)
+  /// Load intraday closes for these symbols' sparklines; the answer is `sparklineHistory`.
+  case loadSparklines([Symbol])
 }

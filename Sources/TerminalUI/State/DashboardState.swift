@@ -26,6 +26,8 @@ public struct DashboardState: Hashable, Sendable {
   /// The copy the display shows while paused.
   public var frozen: MarketView?
   public var hasSnapshot = false
+  /// Symbols whose sparkline history has been asked for, so each is asked once.
+  var sparklinesRequested: Set<Symbol> = []
 
   public var focus: Focus = .immortal(.luDongbin)
   /// The immortal `w` edits when the focus is elsewhere, and the one scrolled into view.
@@ -35,6 +37,8 @@ public struct DashboardState: Hashable, Sendable {
   /// Lines scrolled away from the newest event.
   public var eventsScroll = 0
   public var overlay: Overlay?
+  /// The symbol opened with `Enter`, drawn instead of the panes until `Esc`.
+  public var detail: DetailView?
   /// Lines scrolled in the help overlay.
   public var helpScroll = 0
   public var sortOrder: SortOrder = .watchlist
@@ -72,6 +76,7 @@ public struct DashboardState: Hashable, Sendable {
     case .help: return [.help]
     case .confirmClearCache: return [.confirmation]
     case .watchlistEditor(let editor): return editor.input == nil ? [.watchlistEditor] : [.symbolInput]
+    case nil where detail != nil: return [.detail]
     case nil: return (focus.scope.map { [$0] } ?? []) + [.global]
     }
   }

@@ -22,6 +22,8 @@ public struct MarketView: Hashable, Sendable {
   public var frozenAt: Date?
   /// When provider statuses were last taken, to derive request rates.
   var providersTakenAt: Date?
+  /// Earlier prices that arrived before their symbol's first quote, applied when it comes.
+  var historyAwaitingQuote: [Symbol: [Double]] = [:]
 
   public init() {}
 
@@ -41,13 +43,19 @@ public struct MarketView: Hashable, Sendable {
       quotes[served.symbol] = row
     } else {
       quotes[served.symbol] = QuoteRow(served: served)
+      if let points = historyAwaitingQuote.removeValue(forKey: served.symbol) { seedHistory(served.symbol, points) }
     }
   }
 
   /// Gives a row that has no history yet the points recorded before (the newest point stays
   /// the row's current price).
   mutating func seedHistory(_ symbol: Symbol, _ points: [Double]) {
-    guard var row = quotes[symbol], row.history.count <= 1, !points.isEmpty else { return }
+    guard !points.isEmpty else { return }
+    guard var row = quotes[symbol] else {
+      historyAwaitingQuote[symbol] = points
+      return
+    }
+    guard row.history.count <= 1 else { return }
     row.history = Array(points.suffix(QuoteRow.sparklineCapacity - 1)) + [row.quote.price]
     quotes[symbol] = row
   }

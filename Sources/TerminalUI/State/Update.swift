@@ -14,6 +14,7 @@ public func update(_ state: inout DashboardState, _ action: Action) -> [Effect] 
     if let message = state.message, message.expires <= state.now { state.message = nil }
   case .snapshot(let snapshot):
     apply(snapshot, to: &state)
+    return sparklinesToLoad(&state)
   case .quoteUpdated(let served):
     state.market.merge(served)
     state.market.quoteRate.record(at: served.quote.receivedAt)
@@ -31,6 +32,8 @@ public func update(_ state: inout DashboardState, _ action: Action) -> [Effect] 
     case .watchlistChanged(let immortal, let list):
       state.market.watchlists[immortal] = list
       clampSelections(&state)
+      if let line = EventLine(event) { state.market.append(line) }
+      return sparklinesToLoad(&state)
     default:
       break
     }
@@ -38,17 +41,46 @@ public func update(_ state: inout DashboardState, _ action: Action) -> [Effect] 
   case .watchlists(let lists):
     state.market.watchlists = lists
     clampSelections(&state)
+    return sparklinesToLoad(&state)
   case .eventLine(let line):
     state.market.append(line)
   case .connection(let connection):
     setConnection(connection, &state)
   case .commandFinished(let command, let result):
     finish(command, result, &state)
+  case .historyLoaded(let request, let result):
+    guard var detail = state.detail, detail.request == request else { return [] }
+    switch result {
+    case .success(let served): detail.series = .loaded(served)
+    case .failure(let error): detail.series = .failed(error)
+    }
+    state.detail = detail
+  case .profileLoaded(let symbol, let result):
+    guard var detail = state.detail, detail.symbol == symbol else { return [] }
+    switch result {
+    case .success(let served): detail.profile = .loaded(served)
+    case .failure(let error): detail.profile = .failed(error)
+    }
+    state.detail = detail
+  case .sparklineHistory(let points):
+    for (symbol, closes) in points { state.market.seedHistory(symbol, closes) }
   }
   return []
 }
 
 // MARK: Data
+
+/// Sparklines start full: every symbol shown asks once for intraday history, on the first
+/// look or when a watchlist edit brings it in.
+private func sparklinesToLoad(_ state: inout DashboardState) -> [Effect] {
+  var symbols: [Symbol] = []
+  for immortal in ImmortalID.allCases {
+    for symbol in state.market.watchlist(immortal).activeSymbols where state.sparklinesRequested.insert(symbol).inserted {
+      symbols.append(symbol)
+    }
+  }
+  return symbols.isEmpty ? [] : [.loadSparklines(symbols)]
+}
 
 private func apply(_ snapshot: DashboardSnapshot, to state: inout DashboardState) {
   state.now = max(state.now, snapshot.time)
@@ -231,6 +263,23 @@ private func run(_ command: KeyCommand, key: Key, _ state: inout DashboardState)
   case .cycleSort:
     state.sortOrder = state.sortOrder.next
     show("sort: \(state.sortOrder.label)", isError: false, &state)
+  case .openDetail:
+    return openDetail(&state)
+  case .closeDetail:
+    state.detail = nil
+  case .longerWindow:
+    return changeWindow(by: 1, &state)
+  case .shorterWindow:
+    return changeWindow(by: -1, &state)
+  case .coarserInterval:
+    return changeInterval(by: 1, &state)
+  case .finerInterval:
+    return changeInterval(by: -1, &state)
+  case .reloadDetail:
+    guard var detail = state.detail else { return [] }
+    detail.profile = .loading
+    state.detail = detail
+    return loadSeries(&state) + [.loadProfile(detail.symbol)]
   case .cycleTheme:
     if state.themeLocked {
       show("NO_COLOR is set: the monochrome theme stays", isError: false, &state)
@@ -240,6 +289,60 @@ private func run(_ command: KeyCommand, key: Key, _ state: inout DashboardState)
     }
   }
   return []
+}
+
+// MARK: Detail view
+
+private func openDetail(_ state: inout DashboardState) -> [Effect] {
+  guard let immortal = state.focus.immortal,
+    let symbol = state.displayedSymbols(immortal)[safe: state.symbolSelection[immortal] ?? 0]
+  else {
+    show("no symbol selected", isError: true, &state)
+    return []
+  }
+  state.detail = DetailView(symbol: symbol)
+  return loadSeries(&state) + [.loadProfile(symbol)]
+}
+
+/// Marks the series loading and asks for it; a pair the core would refuse is shown as such.
+private func loadSeries(_ state: inout DashboardState) -> [Effect] {
+  guard var detail = state.detail else { return [] }
+  do throws(HistoryRequestError) {
+    let request = try HistoryRequest(symbol: detail.symbol, interval: detail.interval, window: .range(detail.range))
+    detail.series = .loading
+    state.detail = detail
+    return [.loadHistory(request)]
+  } catch {
+    detail.series = .failed(DetailLoadError(errorClass: error.errorClass, reason: error.description))
+    state.detail = detail
+    return []
+  }
+}
+
+private func changeWindow(by step: Int, _ state: inout DashboardState) -> [Effect] {
+  guard var detail = state.detail, let index = DetailView.ranges.firstIndex(of: detail.range) else { return [] }
+  let next = min(max(0, index + step), DetailView.ranges.count - 1)
+  guard next != index else {
+    show(step > 0 ? "the longest window already" : "the shortest window already", isError: false, &state)
+    return []
+  }
+  detail.range = DetailView.ranges[next]
+  detail.interval = DetailView.usualInterval(for: detail.range)
+  state.detail = detail
+  return loadSeries(&state)
+}
+
+private func changeInterval(by step: Int, _ state: inout DashboardState) -> [Effect] {
+  guard var detail = state.detail else { return [] }
+  let intervals = DetailView.intervals(for: detail.range)
+  let index = intervals.firstIndex(of: detail.interval) ?? intervals.firstIndex(of: DetailView.usualInterval(for: detail.range))
+  guard let index, intervals.indices.contains(index + step) else {
+    show("no \(step > 0 ? "longer" : "shorter") interval for a \(detail.range) window", isError: false, &state)
+    return []
+  }
+  detail.interval = intervals[index + step]
+  state.detail = detail
+  return loadSeries(&state)
 }
 
 private func focus(_ focus: Focus, _ state: inout DashboardState) {

@@ -63,6 +63,11 @@ private func makeProvider(
   case .polygon:
     return http(PolygonAdapter(id: id, apiKey: key, origin: settings.baseURL ?? "https://api.polygon.io"))
   case .stooq:
-    return http(StooqAdapter(id: id, origin: settings.baseURL ?? "https://stooq.com"))
+    let stooqKey = settings.apiKey.map { Secret($0.value) }
+    return http(StooqAdapter(id: id, apiKey: stooqKey, origin: settings.baseURL ?? "https://stooq.com"))
+  case .cboe:
+    return http(CboeAdapter(id: id, origin: settings.baseURL ?? "https://cdn.cboe.com"))
+  case .tmx:
+    return http(TMXAdapter(id: id, origin: settings.baseURL ?? "https://app-money.tmx.com"))
   }
 }

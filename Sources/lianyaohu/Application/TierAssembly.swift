@@ -24,18 +24,13 @@ struct TierAssembly {
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
     var sqlite: SQLiteQuoteTier?
     var redis: RedisClient?
-    let policy = configuration.core.quotePolicy
     for tier in configuration.tiers.tiers {
       switch tier {
       case .redis:
         let settings = configuration.tiers.redis
         do {
           let client = RedisClient(configuration: try redisConfiguration(settings), logger: logger)
-          var options = RedisQuoteTier.Options()
-          options.prefix = settings.prefix
-          options.compressAbove = settings.compressAbove
-          options.entryLifetime = policy.timeToLive + policy.maximumStaleness
-          let redisTier = RedisQuoteTier(client: client, options: options, logger: logger)
+          let redisTier = RedisQuoteTier(client: client, options: redisOptions(configuration), logger: logger)
           tiers.append(redisTier)
           services.append(.init(service: client))
           services.append(.init(service: redisTier))
@@ -47,11 +42,8 @@ struct TierAssembly {
       case .sqlite:
         let settings = configuration.tiers.sqlite
         let path = settings.path ?? TierSettings.defaultSQLitePath(environment: environment)
-        var options = SQLiteQuoteTier.Options()
-        options.historyLength = settings.historyLength
-        options.historyRetention = settings.historyRetention
         do {
-          let tier = try SQLiteQuoteTier(path: path, options: options, logger: logger)
+          let tier = try SQLiteQuoteTier(path: path, options: sqliteOptions(configuration), logger: logger)
           tiers.append(tier)
           services.append(.init(service: tier))
           sqlite = tier
@@ -63,6 +55,34 @@ struct TierAssembly {
       }
     }
     return TierAssembly(tiers: tiers, services: services, sqlite: sqlite, redis: redis)
+  }
+
+  /// The Redis tier's options: each class's entries live as long as the core could still serve
+  /// them (TTL plus staleness limit), settled history blocks as `[cache.history]` says.
+  static func redisOptions(_ configuration: AppConfiguration) -> RedisQuoteTier.Options {
+    let settings = configuration.tiers.redis
+    let quotes = configuration.core.quotePolicy
+    let history = configuration.core.historyPolicy
+    let profiles = configuration.core.profilePolicy
+    var options = RedisQuoteTier.Options()
+    options.prefix = settings.prefix
+    options.compressAbove = settings.compressAbove
+    options.entryLifetime = quotes.timeToLive + quotes.maximumStaleness
+    options.currentSeriesLifetime = history.current.timeToLive + history.current.maximumStaleness
+    options.settledSeriesLifetime = configuration.tiers.history.redisSettledLifetime
+    options.profileLifetime = profiles.timeToLive + profiles.maximumStaleness
+    options.historyPolicy = history
+    return options
+  }
+
+  /// The SQLite tier's options: tick history from `[cache.sqlite]`, the bar cap from
+  /// `[cache.history]`.
+  static func sqliteOptions(_ configuration: AppConfiguration) -> SQLiteQuoteTier.Options {
+    var options = SQLiteQuoteTier.Options()
+    options.historyLength = configuration.tiers.sqlite.historyLength
+    options.historyRetention = configuration.tiers.sqlite.historyRetention
+    options.maximumHistoryBars = configuration.tiers.history.sqliteMaximumBars
+    return options
   }
 
   static func redisConfiguration(_ settings: TierSettings.RedisSettings) throws -> RedisConfiguration {

@@ -36,4 +36,31 @@ struct CoreOptions: ParsableArguments {
       throw ExitCode(78)
     }
   }
+
+  /// The configuration for a one-shot command: no watchlists to refresh, and with `provider`
+  /// given, only that configured provider (one of the simulated market's by default).
+  func oneShotConfiguration(provider: String?) throws -> AppConfiguration {
+    var configuration = try loadConfiguration()
+    configuration.core.watchlists = [:]
+    guard let provider else { return configuration }
+    if configuration.providers.isEmpty {
+      configuration.providers = SimulatedMarketSetup.defaultSettings
+    }
+    guard configuration.providers.contains(where: { $0.name == provider }) else {
+      let known = configuration.providers.map(\.name).joined(separator: ", ")
+      throw ValidationError("no provider named \(ProviderError.sanitizedExcerpt(provider, limit: 32)) (configured: \(known))")
+    }
+    configuration.providers = configuration.providers.filter { $0.name == provider }
+    return configuration
+  }
+}
+
+extension Symbol {
+  /// A symbol from the command line: bad text is a usage error (exit status 64) that quotes
+  /// the input only as a short printable excerpt.
+  static func argument(_ text: String) throws -> Symbol {
+    do { return try Symbol(validating: text) } catch {
+      throw ValidationError("\(ProviderError.sanitizedExcerpt(text, limit: 30)): \(error)")
+    }
+  }
 }

@@ -26,6 +26,7 @@ enum FeedFrame {
         var marks: [String] = []
         if served.isStale { marks.append("STALE") }
         if quote.isSimulated { marks.append("SIM") }
+        if quote.isDelayed { marks.append("DELAYED") }
         lines.append(
           "  \(pad(symbol.text, 10)) \(pad(format(quote.price), 12, right: true)) \(pad(change, 10, right: true)) "
             + "\(pad(percent, 8, right: true))  \(pad(quote.source.name, 10)) \(pad(formatAge(served.age), 6, right: true))"

@@ -27,26 +27,11 @@ struct QuoteCommand: AsyncParsableCommand {
   func validate() throws {
     guard !symbols.isEmpty else { throw ValidationError("name at least one symbol") }
     guard symbols.count <= 200 else { throw ValidationError("at most 200 symbols at once") }
-    for text in symbols {
-      do { _ = try Symbol(validating: text) } catch {
-        throw ValidationError("\(ProviderError.sanitizedExcerpt(text, limit: 30)): \(error)")
-      }
-    }
+    for text in symbols { _ = try Symbol.argument(text) }
   }
 
   func run() async throws {
-    var configuration = try core.loadConfiguration()
-    configuration.core.watchlists = [:]
-    if let provider {
-      if configuration.providers.isEmpty {
-        configuration.providers = SimulatedMarketSetup.defaultSettings
-      }
-      guard configuration.providers.contains(where: { $0.name == provider }) else {
-        let known = configuration.providers.map(\.name).joined(separator: ", ")
-        throw ValidationError("no provider named \(ProviderError.sanitizedExcerpt(provider, limit: 32)) (configured: \(known))")
-      }
-      configuration.providers = configuration.providers.filter { $0.name == provider }
-    }
+    let configuration = try core.oneShotConfiguration(provider: provider)
     let core = App.build(configuration, needs: [], logger: Logger(label: "lianyaohu.quote")).core
     let requested = symbols.compactMap { try? Symbol(validating: $0) }
     let results = await core.quotes(requested)
@@ -85,6 +70,7 @@ enum QuoteLine {
     var marks: [String] = []
     if served.isStale { marks.append("STALE") }
     if quote.isSimulated { marks.append("SIM") }
+    if quote.isDelayed { marks.append("DELAYED") }
     return [
       quote.symbol.text.padding(toLength: 10, withPad: " ", startingAt: 0), FeedFrame.format(quote.price), percent,
       "from \(quote.source)", "age \(FeedFrame.formatAge(served.age))",

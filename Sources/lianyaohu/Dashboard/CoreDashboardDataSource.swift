@@ -119,6 +119,33 @@ struct CoreDashboardDataSource: DashboardDataSource {
     }
   }
 
+  func history(_ request: HistoryRequest) async -> Result<Served<HistorySeries>, DetailLoadError> {
+    do throws(ReadError) {
+      return .success(try await core.history(request))
+    } catch {
+      return .failure(DetailLoadError(error))
+    }
+  }
+
+  func profile(_ symbol: Symbol) async -> Result<Served<Profile>, DetailLoadError> {
+    do throws(ReadError) {
+      return .success(try await core.profile(symbol))
+    } catch {
+      return .failure(DetailLoadError(error))
+    }
+  }
+
+  /// Intraday closes through the core's history pipeline.
+  func sparklineHistory(_ symbols: [Symbol]) async -> [Symbol: [Double]] {
+    let core = self.core
+    return await SparklineHistory.load(symbols, atOnce: Self.sparklineLoadsAtOnce) { request in
+      try? await core.history(request).value
+    }
+  }
+
+  /// History reads in flight at once while seeding sparklines.
+  static let sparklineLoadsAtOnce = 4
+
   private func operate(_ body: () throws(OperatorError) -> Void) throws(OperatorCommandError) {
     do { try body() } catch { throw OperatorCommandError(error.description) }
   }

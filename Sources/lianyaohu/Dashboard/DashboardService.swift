@@ -58,7 +58,7 @@ struct DashboardService: Service {
       themeNames: options.monochrome ? ["monochrome"] : options.themes.map(\.name),
       themeName: options.monochrome ? "monochrome" : options.initialTheme)
     state.themeLocked = options.monochrome
-    _ = update(&state, .snapshot(await source.snapshot()))
+    let firstEffects = update(&state, .snapshot(await source.snapshot()))
 
     let terminalClosed = await withTaskGroup(of: Void.self, returning: Bool.self) { group in
       group.addTask {
@@ -78,6 +78,34 @@ struct DashboardService: Service {
           continuation.yield(.action(.snapshot(await source.snapshot())))
         }
       }
+
+      /// Starts an effect that runs beside the loop; its answer comes back as an action.
+      /// (`quit` is the loop's own.)
+      func start(_ effect: Effect) {
+        switch effect {
+        case .quit:
+          break
+        case .perform(let command):
+          logger.info("operator command", metadata: ["command": "\(command)"])
+          group.addTask { [source] in
+            continuation.yield(.action(.commandFinished(command, await source.perform(command))))
+          }
+        case .loadHistory(let request):
+          group.addTask { [source] in
+            continuation.yield(.action(.historyLoaded(request, await source.history(request))))
+          }
+        case .loadProfile(let symbol):
+          group.addTask { [source] in
+            continuation.yield(.action(.profileLoaded(symbol, await source.profile(symbol))))
+          }
+        case .loadSparklines(let symbols):
+          group.addTask { [source] in
+            let points = await source.sparklineHistory(symbols)
+            if !points.isEmpty { continuation.yield(.action(.sparklineHistory(points))) }
+          }
+        }
+      }
+      for effect in firstEffects { start(effect) }
 
       var shown: ScreenBuffer?
       var shownTheme: String?
@@ -107,18 +135,13 @@ struct DashboardService: Service {
           return true
         case .action(let action):
           for effect in update(&state, action) {
-            switch effect {
-            case .quit:
+            if effect == .quit {
               // The terminal is given back before anything else winds down, so whatever the
               // rest takes, the operator has a shell again at once.
               await host.stop()
               break inputs
-            case .perform(let command):
-              logger.info("operator command", metadata: ["command": "\(command)"])
-              group.addTask { [source] in
-                continuation.yield(.action(.commandFinished(command, await source.perform(command))))
-              }
             }
+            start(effect)
           }
           dirty = true
         }

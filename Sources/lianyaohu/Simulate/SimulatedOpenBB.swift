@@ -2,14 +2,16 @@ import Foundation
 import MarketCore
 import Synchronization
 
-/// The OpenBB Platform's quote route played by the embedded simulated market, without I/O: a
-/// request line in, a plan out (what to answer, after how long, or to hang or reset).
+/// The OpenBB Platform's quote, historical and profile routes played by the embedded
+/// simulated market, without I/O: a request line in, a plan out (what to answer, after how
+/// long, or to hang or reset).
 ///
 /// Answers have OpenBB's shape so ``OpenBBAdapter`` reads them unchanged: the OBBject
 /// envelope (`id`, `results`, `provider`, `warnings`, `chart`, `extra`), FMP-backed result
 /// fields with `change_percent` as a fraction, `{"detail": …}` errors with OpenBB's statuses
 /// (422 for a missing or invalid parameter, 204 for no data, 500 for a failure). OpenBB has
 /// no field saying a price is not real, so each result and `extra` carry `"simulated": true`.
+/// The historical and profile routes are in `SimulatedOpenBB+History.swift`.
 final class SimulatedOpenBB: Sendable {
   /// A complete answer.
   struct Reply: Hashable, Sendable {
@@ -38,6 +40,8 @@ final class SimulatedOpenBB: Sendable {
   }
 
   static let route = "/api/v1/equity/price/quote"
+  static let historicalRoute = "/api/v1/equity/price/historical"
+  static let profileRoute = "/api/v1/equity/profile"
   /// The data providers `openbb-api` offers for this route; any other is a 422, as there.
   static let backends = ["cboe", "fmp", "intrinio", "tmx", "tradier", "yfinance"]
   static let defaultBackend = "fmp"
@@ -136,8 +140,11 @@ final class SimulatedOpenBB: Sendable {
 
   /// The route's answer when nothing goes wrong on purpose.
   func answer(method: String, uri: String, at now: MarketInstant, id: String) -> Reply {
-    let (path, query) = Self.split(uri)
-    guard path == Self.route else { return .detail("Not Found", status: 404) }
+    let (pathText, query) = Self.split(uri)
+    let path = String(pathText)
+    guard [Self.route, Self.historicalRoute, Self.profileRoute].contains(path) else {
+      return .detail("Not Found", status: 404)
+    }
     guard method == "GET" else { return .detail("Method Not Allowed", status: 405) }
     let backend = query["provider"] ?? Self.defaultBackend
     guard Self.backends.contains(backend) else {
@@ -145,36 +152,74 @@ final class SimulatedOpenBB: Sendable {
       return Self.validationError(
         type: "literal_error", field: "provider", message: "Input should be \(expected)", input: .string(backend))
     }
-    guard let list = query["symbol"] else {
-      return Self.validationError(type: "missing", field: "symbol", message: "Field required", input: .null)
+    switch path {
+    case Self.historicalRoute: return historical(query, backend: backend, at: now, id: id)
+    case Self.profileRoute: return profiles(query, backend: backend, at: now, id: id)
+    default: break
     }
-    var symbols: [Symbol] = []
-    for part in list.split(separator: ",", omittingEmptySubsequences: false) {
-      let text = part.trimmingCharacters(in: .whitespaces)
-      guard let symbol = try? Symbol(validating: text) else {
-        return Self.validationError(
-          type: "value_error", field: "symbol", message: "Value error, invalid symbol '\(text.prefix(32))'",
-          input: .string(String(list.prefix(200))))
-      }
-      if !symbols.contains(symbol) { symbols.append(symbol) }
+    let list: String
+    let symbols: [Symbol]
+    switch Self.symbols(in: query) {
+    case .failure(let refusal): return refusal.reply
+    case .success(let parsed): (list, symbols) = parsed
     }
     var results: [JSONText] = []
     var warnings: [JSONText] = []
     for symbol in symbols {
       guard let tick = market.tick(for: symbol, at: now) else {
-        warnings.append(
-          .object([
-            ("category", .string("OpenBBWarning")),
-            ("message", .string("Symbol Error: No data found for \(symbol.text)")),
-          ]))
+        warnings.append(Self.noDataWarning(for: symbol))
         continue
       }
       results.append(row(for: tick, backend: backend))
     }
     // openbb-core turns EmptyDataError into a bare 204.
     guard !results.isEmpty else { return Reply(status: 204, contentType: nil, body: []) }
-    let wallTime = clock.wallTime(at: now)
-    let envelope = JSONText.object([
+    return .json(
+      envelope(
+        results, warnings: warnings, backend: backend, route: "/equity/price/quote",
+        arguments: [("symbol", .string(list))], at: now, id: id))
+  }
+
+  /// A reply that refuses the request, as an error value.
+  struct Refusal: Error {
+    var reply: Reply
+  }
+
+  /// The `symbol` parameter (a comma-separated list, deduplicated, order kept), or the 422 a
+  /// missing or invalid one gets.
+  static func symbols(in query: [String: String]) -> Result<(list: String, symbols: [Symbol]), Refusal> {
+    guard let list = query["symbol"] else {
+      return .failure(Refusal(reply: validationError(type: "missing", field: "symbol", message: "Field required", input: .null)))
+    }
+    var symbols: [Symbol] = []
+    for part in list.split(separator: ",", omittingEmptySubsequences: false) {
+      let text = part.trimmingCharacters(in: .whitespaces)
+      guard let symbol = try? Symbol(validating: text) else {
+        return .failure(
+          Refusal(
+            reply: validationError(
+              type: "value_error", field: "symbol", message: "Value error, invalid symbol '\(text.prefix(32))'",
+              input: .string(String(list.prefix(200))))))
+      }
+      if !symbols.contains(symbol) { symbols.append(symbol) }
+    }
+    return .success((list, symbols))
+  }
+
+  /// The warning openbb-api's backends give a symbol they found nothing for.
+  static func noDataWarning(for symbol: Symbol) -> JSONText {
+    .object([
+      ("category", .string("OpenBBWarning")),
+      ("message", .string("Symbol Error: No data found for \(symbol.text)")),
+    ])
+  }
+
+  /// The OBBject around `results`, as openbb-api sends it, marked simulated in `extra`.
+  func envelope(
+    _ results: [JSONText], warnings: [JSONText], backend: String, route: String, arguments: [(String, JSONText)],
+    at now: MarketInstant, id: String
+  ) -> JSONText {
+    .object([
       ("id", .string(id)),
       ("results", .array(results)),
       ("provider", .string(backend)),
@@ -190,20 +235,19 @@ final class SimulatedOpenBB: Sendable {
                 "arguments",
                 .object([
                   ("provider_choices", .object([("provider", .string(backend))])),
-                  ("standard_params", .object([("symbol", .string(list))])),
+                  ("standard_params", .object(arguments)),
                   ("extra_params", .object([])),
                 ])
               ),
               ("duration", .integer(max(0, (clock.now() - now).nanoseconds))),
-              ("route", .string("/equity/price/quote")),
-              ("timestamp", .string(NaiveUTCTime.format(wallTime, fractionDigits: 6))),
+              ("route", .string(route)),
+              ("timestamp", .string(NaiveUTCTime.format(clock.wallTime(at: now), fractionDigits: 6))),
             ])
           ),
           ("simulated", .bool(true)),
         ])
       ),
     ])
-    return .json(envelope)
   }
 
   /// One result row in the fields OpenBB's FMP-backed quote returns. yfinance-backed rows have
@@ -238,7 +282,7 @@ final class SimulatedOpenBB: Sendable {
   }
 
   /// FastAPI's request validation error: `detail` is a list of `{type, loc, msg, input}`.
-  private static func validationError(type: String, field: String, message: String, input: JSONText) -> Reply {
+  static func validationError(type: String, field: String, message: String, input: JSONText) -> Reply {
     .json(
       .object([
         (

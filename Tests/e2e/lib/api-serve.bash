@@ -1,34 +1,23 @@
-# Shared by Tests/e2e/api_*.sh (sourced, not run): start and stop `lianyaohu serve` on a
-# loopback port the kernel picks, count checks, install missing tools.
+# Shared by the scripts that start `lianyaohu serve` (sourced after common.bash): start and
+# stop it on a loopback port the kernel picks, the check that runs its command once, and
+# http_status. serve is stopped on exit. The scripts talk to it with curl and python3.
+# shellcheck shell=bash disable=SC2154,SC2034 # binary and scratch come from common.bash; serve_status is for the scripts
 
-passed=0
-failed=0
+need_apt curl curl || { echo "curl is required" >&2; exit 2; }
+need_apt python3 python3 || { echo "python3 is required" >&2; exit 2; }
 serve_pid=""
 serve_log=""
-work="$(mktemp -d)"
-# The servers started here read no config, keep no SQLite file and write no log outside
-# the scratch directory, whoever runs the script and whatever is in their home.
-mkdir -p "$work/config" "$work/state" "$work/data" "$work/cache"
-export XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state" XDG_DATA_HOME="$work/data" \
-  XDG_CACHE_HOME="$work/cache"
+serve_status="" # set by stop_serve
+on_exit stop_serve
 
-check() { # check NAME COMMAND...
+check() { # check NAME COMMAND...: runs COMMAND once; it passes when COMMAND succeeds
   local name="$1"
   shift
   if "$@"; then
-    passed=$((passed + 1))
-    echo "ok   $name"
+    pass "ok   $name"
   else
-    failed=$((failed + 1))
-    echo "FAIL $name"
+    fail "FAIL $name"
   fi
-}
-
-finish() {
-  stop_serve >/dev/null 2>&1 || true
-  rm -rf "$work"
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
 }
 
 # start_serve [ENV=VALUE...] -- [serve options...]: sets URL and serve_pid; fails after 30 s.
@@ -36,7 +25,7 @@ start_serve() {
   local environment=()
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do environment+=("$1"); shift; done
   [ "${1:-}" = "--" ] && shift
-  serve_log="$work/serve-$RANDOM.log"
+  serve_log="$scratch/serve-$RANDOM.log"
   env "${environment[@]}" "$binary" serve --port 0 "$@" 2>"$serve_log" &
   serve_pid=$!
   for _ in $(seq 300); do
@@ -67,28 +56,6 @@ stop_serve() {
     wait "$serve_pid" 2>/dev/null || serve_status=$?
   fi
   serve_pid=""
-}
-
-# need_pip COMMAND PACKAGE: installs PACKAGE from PyPI when COMMAND is missing.
-need_pip() {
-  command -v "$1" >/dev/null 2>&1 && return 0
-  echo "==> pip install $2"
-  python3 -m pip install --quiet "$2" >/dev/null 2>&1 || python3 -m pip install --quiet --break-system-packages "$2"
-  hash -r
-  command -v "$1" >/dev/null 2>&1
-}
-
-# need_apt COMMAND PACKAGE: installs the Debian PACKAGE when COMMAND is missing.
-need_apt() {
-  command -v "$1" >/dev/null 2>&1 && return 0
-  echo "==> apt-get install $2"
-  local sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  if ! apt-cache policy "$2" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-    $sudo_cmd apt-get -o DPkg::Lock::Timeout=60 update -qq
-  fi
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get -o DPkg::Lock::Timeout=60 install -y -qq --no-install-recommends "$2" >/dev/null
-  command -v "$1" >/dev/null 2>&1
 }
 
 http_status() { # http_status CURL-ARGS...: prints the status code only

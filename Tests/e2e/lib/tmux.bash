@@ -1,8 +1,13 @@
-# Shared by the dashboard end-to-end scripts: drive the real binary in tmux and read its
-# screen. The sourcing script sets `socket` (a tmux socket of its own), `session`, and the
-# counters `passed` and `failed`.
+# Shared by the dashboard end-to-end scripts (sourced after common.bash): drive the real
+# binary in tmux and read its screen. The sourcing script sets `socket` (a tmux socket of its
+# own) and `session` first; that tmux server is killed on exit, and its socket file, which
+# kill-server leaves behind, is in the scratch directory.
 
+: "${socket:?set socket before sourcing tmux.bash}" "${session:?set session before sourcing tmux.bash}"
+# shellcheck disable=SC2154 # scratch comes from common.bash
+export TMUX_TMPDIR="$scratch"
 tmux_() { tmux -L "$socket" "$@"; }
+on_exit "tmux_ kill-server"
 
 screen() { tmux_ capture-pane -t "$session" -p 2>/dev/null; }
 
@@ -29,16 +34,14 @@ wait_for() {
   return 1
 }
 
-# check NAME SECONDS COMMAND...: one test step.
+# check NAME SECONDS COMMAND...: one test step; it passes when COMMAND succeeds within SECONDS.
 check() {
   local name=$1
   shift
   if wait_for "$@"; then
-    passed=$((passed + 1))
-    echo "ok - $name"
+    pass "ok - $name"
   else
-    failed=$((failed + 1))
-    echo "not ok - $name"
+    fail "not ok - $name"
     echo "---- screen ----"
     screen | sed 's/^/  | /'
     if [[ -n "${XDG_STATE_HOME:-}" && -f "$XDG_STATE_HOME/lianyaohu/dashboard.log" ]]; then
