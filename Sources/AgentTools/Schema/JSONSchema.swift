@@ -37,10 +37,14 @@ enum JSONSchema {
     return .object(schema)
   }
 
-  static func integer(_ description: String? = nil, minimum: Int? = nil, nullable: Bool = false) -> Value {
+  static func integer(
+    _ description: String? = nil, minimum: Int? = nil, maximum: Int? = nil, defaultValue: Int? = nil, nullable: Bool = false
+  ) -> Value {
     var schema: [String: Value] = ["type": nullable ? ["integer", "null"] : "integer"]
     if let description { schema["description"] = .string(description) }
     if let minimum { schema["minimum"] = .int(minimum) }
+    if let maximum { schema["maximum"] = .int(maximum) }
+    if let defaultValue { schema["default"] = .int(defaultValue) }
     return .object(schema)
   }
 

@@ -2,7 +2,8 @@ import MCP
 
 /// Checks a value against the subset of JSON Schema our tools publish: `type` (one or a list),
 /// `properties`, `required`, `additionalProperties: false`, `items`, `minItems`/`maxItems`,
-/// `minLength`/`maxLength`, `enum`, `minimum`. Tool arguments are checked with it before any
+/// `minLength`/`maxLength`, `enum`, `minimum`/`maximum` (`default` is for
+/// clients to read; nothing checks it). Tool arguments are checked with it before any
 /// tool runs (a violation is a JSON-RPC invalid-params error), and the tests check every
 /// result against its tool's output schema with it.
 public enum SchemaValidator {
@@ -50,8 +51,8 @@ public enum SchemaValidator {
       if let maximum = rules["maxLength"]?.intValue, length > maximum {
         found.append(Violation(path: path, reason: "longer than \(maximum) characters"))
       }
-    case .int(let number): checkMinimum(Double(number), rules, path: path, into: &found)
-    case .double(let number): checkMinimum(number, rules, path: path, into: &found)
+    case .int(let number): checkBounds(Double(number), rules, path: path, into: &found)
+    case .double(let number): checkBounds(number, rules, path: path, into: &found)
     default: break
     }
   }
@@ -86,14 +87,21 @@ public enum SchemaValidator {
     }
   }
 
-  private static func checkMinimum(_ number: Double, _ rules: [String: Value], path: String, into found: inout [Violation]) {
-    let minimum: Double? =
-      switch rules["minimum"] {
-      case .int(let bound)?: Double(bound)
-      case .double(let bound)?: bound
-      default: nil
-      }
-    if let minimum, number < minimum { found.append(Violation(path: path, reason: "is below the minimum \(minimum)")) }
+  private static func checkBounds(_ number: Double, _ rules: [String: Value], path: String, into found: inout [Violation]) {
+    if let minimum = bound(rules["minimum"]), number < minimum {
+      found.append(Violation(path: path, reason: "is below the minimum \(minimum)"))
+    }
+    if let maximum = bound(rules["maximum"]), number > maximum {
+      found.append(Violation(path: path, reason: "is above the maximum \(maximum)"))
+    }
+  }
+
+  private static func bound(_ rule: Value?) -> Double? {
+    switch rule {
+    case .int(let bound)?: Double(bound)
+    case .double(let bound)?: bound
+    default: nil
+    }
   }
 
   private static func matches(_ value: Value, type: String) -> Bool {
