@@ -21,8 +21,9 @@ public struct AgentToolsConfiguration: Sendable {
     Market data for the eight immortals' debate, served from a cache in front of several providers. \
     Every quote says where it came from (source), when it was true (as_of), how old it is (age_seconds) \
     and whether it is stale, simulated or delayed: say so when you use such a price. \
-    Tools: get_quote, get_quotes (up to \(maximumBatchSymbols) symbols), list_immortals, get_watchlist, \
-    set_watchlist_symbol, provider_status, cache_stats. Resources: lianyaohu://immortals, \
+    Tools: get_quote, get_quotes (up to \(maximumBatchSymbols) symbols), get_history (bars over a window, with a \
+    summary), get_profile (what a company is), list_immortals, get_watchlist, set_watchlist_symbol, \
+    provider_status, cache_stats. Resources: lianyaohu://immortals, \
     lianyaohu://immortals/{id}, lianyaohu://quotes/{symbol} (subscribable). Prompt: debate_brief.
     """
   }

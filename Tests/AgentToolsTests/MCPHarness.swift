@@ -6,15 +6,17 @@ import MarketTesting
 import Synchronization
 import Testing
 
-/// A core over one scripted provider on a manual clock, the MCP server in front of it, and
-/// the SDK's own client talking to it in process (`InMemoryTransport`): what an agent sees,
-/// without a process or a socket.
+/// A core over scripted providers on a manual clock (one for quotes, one for history and
+/// profiles), the MCP server in front of it, and the SDK's own client talking to it in process
+/// (`InMemoryTransport`): what an agent sees, without a process or a socket. `ZZZZ` is unknown
+/// to both providers; `FAIL` fails upstream at both.
 struct MCPHarness {
   static let unknown = Symbol("ZZZZ")
   static let failing = Symbol("FAIL")
 
   let clock: ManualClock
   let provider: ScriptedProvider
+  let history: ScriptedHistoryProvider
   let core: MarketDataCore
   let tools: AgentTools
 
@@ -44,6 +46,11 @@ struct MCPHarness {
       }
       return results
     }
+    let history = ScriptedHistoryProvider(id: "bars", clock: clock, unknown: [MCPHarness.unknown]) {
+      symbol, interval, from, to in
+      if symbol == MCPHarness.failing { throw ProviderError.upstreamStatus(503) }
+      return try await ScriptedHistoryProvider.weekdayBars(symbol, interval, from, to)
+    }
     var configuration = CoreConfiguration()
     configuration.watchlists = [
       .luDongbin: Watchlist(entries: [
@@ -53,8 +60,10 @@ struct MCPHarness {
     ]
     self.clock = clock
     self.provider = provider
+    self.history = history
     self.core = MarketDataCore(
-      providers: registerProvider ? [ProviderRegistration(provider)] : [], configuration: configuration, clock: clock)
+      providers: registerProvider ? [ProviderRegistration(provider), ProviderRegistration(history)] : [],
+      configuration: configuration, clock: clock)
     var toolsConfiguration = AgentToolsConfiguration()
     toolsConfiguration.updateInterval = updateInterval
     self.tools = AgentTools(core: core, configuration: toolsConfiguration)

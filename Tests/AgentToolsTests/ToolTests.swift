@@ -15,7 +15,8 @@ struct ToolTests {
     let (tools, _) = try await connection.client.listTools()
     #expect(
       tools.map(\.name) == [
-        "get_quote", "get_quotes", "list_immortals", "get_watchlist", "set_watchlist_symbol", "provider_status", "cache_stats",
+        "get_quote", "get_quotes", "get_history", "get_profile", "list_immortals", "get_watchlist", "set_watchlist_symbol",
+        "provider_status", "cache_stats",
       ])
     for tool in tools {
       #expect(tool.outputSchema == ToolCatalog.standard.first { $0.name == tool.name }?.outputSchema)
@@ -80,6 +81,7 @@ struct ToolTests {
     #expect(result.errorClass == errorClass)
     #expect(result.text.hasPrefix("\(errorClass): "))
     #expect(result.structured["error"]?.objectValue?["message"]?.stringValue?.isEmpty == false)
+    expectConforms(result.structuredContent, to: ErrorFields.resultSchema)
   }
 
   @Test("with no provider at all the class is no_provider_available")
@@ -96,7 +98,10 @@ struct ToolTests {
     ("get_quote", [:]), ("get_quote", ["symbol": 5]), ("get_quote", ["symbol": "AAPL", "extra": true]),
     ("get_quote", ["symbol": ""]), ("get_quotes", ["symbols": []]), ("get_quotes", ["symbols": "AAPL"]),
     ("get_watchlist", ["immortal": "nobody"]), ("set_watchlist_symbol", ["immortal": "lu-dongbin", "symbol": "AAPL"]),
-    ("no_such_tool", [:]),
+    ("get_history", [:]), ("get_history", ["symbol": "AAPL", "max_bars": 5_001]),
+    ("get_history", ["symbol": "AAPL", "max_bars": -1]), ("get_history", ["symbol": "AAPL", "max_bars": 2.5]),
+    ("get_history", ["symbol": "AAPL", "range": 5]), ("get_history", ["symbol": "AAPL", "window": "1y"]),
+    ("get_profile", [:]), ("get_profile", ["symbol": "AAPL", "extra": true]), ("no_such_tool", [:]),
   ]
 
   @Test("malformed arguments are JSON-RPC invalid params, never a tool result", arguments: malformed)

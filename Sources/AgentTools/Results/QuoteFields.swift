@@ -111,4 +111,11 @@ enum ErrorFields {
       "message": JSONSchema.string("What went wrong, for people."),
     ],
     required: ["class", "message"])
+
+  /// What a tool's error result holds (`isError: true`): the error, and the symbol it is about
+  /// when there is one. Tools publish their success shape as the output schema; this is the
+  /// other shape a client can meet.
+  static let resultSchema: Value = JSONSchema.object(
+    ["error": schema, "symbol": JSONSchema.string("The symbol the error is about, as asked (printable, bounded).")],
+    required: ["error"])
 }

@@ -2,8 +2,8 @@ import MCP
 import MarketCore
 
 /// One tool as the server offers it: what `tools/list` shows (name, schemas, annotations)
-/// and what a call does. A tool is one value in ``ToolCatalog/standard``; adding one (say
-/// `get_history`, once the core has that data class) is writing its value and listing it.
+/// and what a call does. A tool is one value in ``ToolCatalog/standard``; adding one is
+/// writing its value and listing it.
 struct AgentTool: Sendable {
   var name: String
   var title: String
@@ -67,6 +67,25 @@ struct ToolArguments: Sendable {
   func string(_ name: String) throws(MCPError) -> String {
     guard case .string(let text)? = values[name] else { throw .invalidParams("\(name) must be a string") }
     return text
+  }
+
+  /// A member the schema lets a call leave out: nil when it is absent.
+  func optionalString(_ name: String) throws(MCPError) -> String? {
+    switch values[name] {
+    case nil, .null?: return nil
+    case .string(let text)?: return text
+    default: throw .invalidParams("\(name) must be a string")
+    }
+  }
+
+  /// A whole number the schema lets a call leave out (JSON may spell it `10.0`).
+  func optionalInteger(_ name: String) throws(MCPError) -> Int? {
+    switch values[name] {
+    case nil, .null?: return nil
+    case .int(let number)?: return number
+    case .double(let number)? where number.rounded() == number && abs(number) < 1e15: return Int(number)
+    default: throw .invalidParams("\(name) must be an integer")
+    }
   }
 
   func bool(_ name: String) throws(MCPError) -> Bool {

@@ -4,10 +4,10 @@ import MarketCore
 /// The tools the server offers, as one table: `tools/list` lists it and `tools/call` looks
 /// names up in it. Arguments are checked against the tool's input schema before it runs.
 struct ToolCatalog: Sendable {
-  /// Every tool, in the order `tools/list` shows them. `get_history` and `get_profile` join
-  /// this list, one entry each, when the core gains the history and profile data classes.
+  /// Every tool, in the order `tools/list` shows them.
   static let standard: [AgentTool] = [
-    .getQuote, .getQuotes, .listImmortals, .getWatchlist, .setWatchlistSymbol, .providerStatus, .cacheStats,
+    .getQuote, .getQuotes, .getHistory, .getProfile, .listImmortals, .getWatchlist, .setWatchlistSymbol, .providerStatus,
+    .cacheStats,
   ]
 
   let tools: [AgentTool]
