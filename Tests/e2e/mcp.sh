@@ -1,36 +1,42 @@
 #!/usr/bin/env bash
 # The agents' MCP server with the official Python MCP client (PyPI `mcp`, in a private venv
 # under the scratch directory): over stdio (`lianyaohu mcp`) and over Streamable HTTP (`/mcp`
-# on `lianyaohu serve` with a token): initialize, tools, schemas, errors, the token rule,
-# subscriptions; then raw hostile input on stdio (garbage lines, a 10 MB line, stdin closed
-# mid-call). Usage: Tests/e2e/mcp.sh PATH-TO-lianyaohu
+# on `lianyaohu serve` with a token): initialize, tools (quotes, history, profiles, watchlists,
+# status), schemas, errors, the token rule, subscriptions; then raw hostile input on stdio
+# (garbage lines, a 10 MB line, stdin closed mid-call). Usage: Tests/e2e/mcp.sh PATH-TO-lianyaohu
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-binary="$(realpath "$1")"
-source Tests/e2e/lib/api-serve.bash
-# bash ignores a trap's last status: say it.
-trap 'finish || exit 1' EXIT
+# shellcheck source=lib/common.bash
+source "$(dirname "$0")/lib/common.bash" "$@"
+# shellcheck source=lib/api-serve.bash
+source "$(dirname "$0")/lib/api-serve.bash"
+cd "$repo" || exit 2
 
-# A venv given in MCP_E2E_VENV is reused (for repeated local runs); otherwise a new one in $work.
-venv="${MCP_E2E_VENV:-$work/venv}"
+# A venv given in MCP_E2E_VENV is reused (for repeated local runs); otherwise a new one in
+# the scratch directory (pip's cache is there too: common.bash points XDG_CACHE_HOME at it).
+venv="${MCP_E2E_VENV:-$scratch/venv}"
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import mcp, jsonschema' 2>/dev/null; then
   echo "==> pip install mcp jsonschema (into $venv)"
-  python3 -m venv "$venv" \
-    && PIP_CACHE_DIR="$work/pip-cache" "$venv/bin/pip" install --quiet --disable-pip-version-check mcp jsonschema \
-    || { check "install the Python MCP client" false; exit 1; }
+  if ! { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check mcp jsonschema; }; then
+    check "install the Python MCP client" false
+    exit 1
+  fi
 fi
 
-# run_client NAME ARGS...: runs the Python client, adds its ok/FAIL lines to the counts.
+# run_client NAME ARGS...: runs the Python client; each of its ok/FAIL lines is one check.
 run_client() {
-  local name="$1"
-  "$venv/bin/python" Tests/e2e/lib/mcp_e2e.py "$@" >"$work/$name.txt" 2>"$work/$name.err"
+  local name="$1" line
+  "$venv/bin/python" Tests/e2e/lib/mcp_e2e.py "$@" >"$scratch/$name.txt" 2>"$scratch/$name.err"
   local status=$?
-  cat "$work/$name.txt"
-  passed=$((passed + $(grep -c '^ok ' "$work/$name.txt")))
-  failed=$((failed + $(grep -c '^FAIL ' "$work/$name.txt")))
-  if [ "$status" -ne 0 ] && ! grep -q '^FAIL ' "$work/$name.txt"; then
+  while IFS= read -r line; do
+    case "$line" in
+      "ok   "*) pass "$line" ;;
+      "FAIL "*) fail "$line" ;;
+      *) echo "$line" ;;
+    esac
+  done <"$scratch/$name.txt"
+  if [ "$status" -ne 0 ] && ! grep -q '^FAIL ' "$scratch/$name.txt"; then
     check "$name: the client ran to the end" false
-    tail -n 30 "$work/$name.err"
+    tail -n 30 "$scratch/$name.err"
   fi
 }
 

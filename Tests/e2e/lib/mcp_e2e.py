@@ -18,8 +18,8 @@ import urllib.request
 
 failures = 0
 
-TOOLS = ["get_quote", "get_quotes", "list_immortals", "get_watchlist", "set_watchlist_symbol", "provider_status",
-         "cache_stats"]
+TOOLS = ["get_quote", "get_quotes", "get_history", "get_profile", "list_immortals", "get_watchlist",
+         "set_watchlist_symbol", "provider_status", "cache_stats"]
 
 
 def check(name, condition, detail=""):
@@ -101,6 +101,35 @@ async def common(session, updates, label, mutations_open):
     except McpError as error:
         check(f"{label}: malformed arguments are invalid params", error.error.code == -32602, str(error.error))
 
+    history = await session.call_tool("get_history", {"symbol": "AAPL", "interval": "1d", "range": "1mo"})
+    series = history.structured_content or {}
+    bars = series.get("bars") or []
+    check(f"{label}: get_history AAPL 1d 1mo answers", not history.is_error, str(history)[:300])
+    check(f"{label}: get_history has bars, all of the month", len(bars) >= 15 and series.get("bar_count") == len(bars),
+          f"{len(bars)} bars of {series.get('bar_count')}")
+    check(f"{label}: get_history has source, age and the simulated mark",
+          bool(series.get("source")) and isinstance(series.get("age_seconds"), (int, float))
+          and series.get("simulated") is True, str({k: v for k, v in series.items() if k != "bars"})[:300])
+    check(f"{label}: get_history's summary ends on the last bar",
+          bool(bars) and (series.get("summary") or {}).get("last", {}).get("time") == bars[-1]["time"] == series.get("as_of"))
+    check(f"{label}: get_history names the API path for the whole series",
+          series.get("api_path") == "/v1/history/AAPL?interval=1d&range=1mo", str(series.get("api_path")))
+    validate(f"{label}: get_history", series, schemas["get_history"])
+    try:
+        await session.call_tool("get_history", {"symbol": "AAPL", "range": "3y"})
+        check(f"{label}: get_history with a bad range is invalid params", False, "accepted")
+    except McpError as error:
+        check(f"{label}: get_history with a bad range is invalid params naming invalid_range",
+              error.error.code == -32602 and "invalid_range" in error.error.message, str(error.error))
+
+    profile = await session.call_tool("get_profile", {"symbol": "AAPL"})
+    facts = profile.structured_content or {}
+    check(f"{label}: get_profile AAPL answers", not profile.is_error, str(profile)[:300])
+    check(f"{label}: get_profile AAPL has a name, source, age and the simulated mark",
+          bool(facts.get("name")) and bool(facts.get("source")) and isinstance(facts.get("age_seconds"), (int, float))
+          and facts.get("simulated") is True, str(facts)[:300])
+    validate(f"{label}: get_profile", facts, schemas["get_profile"])
+
     for name, arguments in [("get_quotes", {"symbols": ["AAPL", "MSFT", "ZZZZ-NOPE"]}), ("list_immortals", {}),
                             ("get_watchlist", {"immortal": "he-xiangu"}), ("provider_status", {}), ("cache_stats", {})]:
         answer = await session.call_tool(name, arguments)
@@ -127,6 +156,7 @@ async def common(session, updates, label, mutations_open):
     check(f"{label}: subscribed to lianyaohu://quotes/AAPL receives an update",
           await updates.wait_for("lianyaohu://quotes/AAPL"), str(updates.uris))
     await session.unsubscribe_resource("lianyaohu://quotes/AAPL")
+    return series
 
 
 async def run_stdio(binary):
@@ -156,7 +186,12 @@ async def run_http(url, token):
     updates = Updates()
     async with streamable_http_client(f"{url}/mcp") as (read, write):
         async with ClientSession(read, write, message_handler=updates) as session:
-            await common(session, updates, "http", mutations_open=False)
+            series = await common(session, updates, "http", mutations_open=False)
+            with urllib.request.urlopen(f"{url}{series.get('api_path', '')}", timeout=10) as response:
+                document = json.load(response)
+            check("http: get_history's api_path serves the same series over REST",
+                  [bar["time"] for bar in document.get("bars", [])] == [bar["time"] for bar in series.get("bars", [])],
+                  f"{len(document.get('bars', []))} bars over REST, {len(series.get('bars', []))} over MCP")
             refused = await session.call_tool("set_watchlist_symbol", edit)
             check("http: set_watchlist_symbol without the token is refused",
                   refused.is_error is True and refused.structured_content["error"]["class"] == "unauthorized",
