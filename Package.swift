@@ -44,6 +44,8 @@ let package = Package(
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     // Counts heap allocations for lianyaohu-allocations (the hot path must make none).
     .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
+    // The agents' MCP server (AgentTools): protocol, stdio and Streamable HTTP transports.
+    .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
   ],
   targets: [
     .target(
@@ -84,6 +86,16 @@ let package = Package(
       linkerSettings: [.linkedLibrary("ncursesw")]
     ),
     .target(
+      name: "AgentTools",
+      dependencies: [
+        "MarketCore",
+        .product(name: "MCP", package: "swift-sdk"),
+        // The SDK's own logging API (its transports take a Logger).
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
+    .target(
       name: "TerminalUI",
       dependencies: ["MarketCore"],
       swiftSettings: strict
@@ -111,6 +123,8 @@ let package = Package(
       name: "ControlAPI",
       dependencies: [
         "MarketCore",
+        "AgentTools",
+        .product(name: "MCP", package: "swift-sdk"),
         "ControlAPIClient",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Prometheus", package: "swift-prometheus"),
@@ -157,6 +171,8 @@ let package = Package(
         "ControlAPIClient",
         "CacheTiers",
         "LianyaohuConfig",
+        "AgentTools",
+        .product(name: "MCP", package: "swift-sdk"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Prometheus", package: "swift-prometheus"),
@@ -191,6 +207,16 @@ let package = Package(
         .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
       ],
       path: "Benchmarks/Allocations",
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "AgentToolsTests",
+      dependencies: [
+        "AgentTools",
+        "MarketCore",
+        "MarketTesting",
+        .product(name: "MCP", package: "swift-sdk"),
+      ],
       swiftSettings: strict
     ),
     .testTarget(

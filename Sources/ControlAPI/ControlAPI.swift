@@ -62,6 +62,8 @@ struct ControlAPIBuilder: Sendable {
     addProviderRoutes(routes)
     addCacheRoutes(routes)
     addStreamRoutes(routes)
+    // Last, so it wraps only the fallback for paths no route matched: `/mcp` costs REST nothing.
+    router.add(middleware: MCPEndpoint(core: core, configuration: configuration))
     return router
   }
 }

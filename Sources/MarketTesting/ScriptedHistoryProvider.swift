@@ -18,6 +18,8 @@ public final class ScriptedHistoryProvider: HistoryProvider, ProfileProvider {
   public let capabilities = ProviderCapabilities(maximumBatchSize: 20)
   public let historyIntervals: Set<BarInterval>
   public let gate: Gate?
+  /// Symbols it says do not exist, for history and profiles alike.
+  public let unknown: Set<Symbol>
   private let responder: Mutex<Responder>
   private let log = Mutex<[Call]>([])
   private let profileLog = Mutex<[[Symbol]]>([])
@@ -25,12 +27,13 @@ public final class ScriptedHistoryProvider: HistoryProvider, ProfileProvider {
 
   public init(
     id: ProviderID, clock: any MarketClock, intervals: Set<BarInterval> = Set(BarInterval.allCases), gate: Gate? = nil,
-    responder: @escaping Responder = ScriptedHistoryProvider.weekdayBars
+    unknown: Set<Symbol> = [], responder: @escaping Responder = ScriptedHistoryProvider.weekdayBars
   ) {
     self.id = id
     self.clock = clock
     self.historyIntervals = intervals
     self.gate = gate
+    self.unknown = unknown
     self.responder = Mutex(responder)
   }
 
@@ -43,6 +46,7 @@ public final class ScriptedHistoryProvider: HistoryProvider, ProfileProvider {
   public func history(for symbol: Symbol, interval: BarInterval, from: Int64, to: Int64) async throws -> HistoryAnswer {
     log.withLock { $0.append(Call(symbol: symbol, interval: interval, from: from, to: to)) }
     if let gate { try await gate.wait() }
+    if unknown.contains(symbol) { throw ProviderError.unknownSymbol(symbol) }
     let responder = self.responder.withLock { $0 }
     return try await responder(symbol, interval, from, to)
   }
@@ -51,11 +55,11 @@ public final class ScriptedHistoryProvider: HistoryProvider, ProfileProvider {
     profileLog.withLock { $0.append(symbols) }
     let now = clock.wallNow()
     return Dictionary(
-      uniqueKeysWithValues: symbols.map {
-        (
-          $0,
-          .success(Profile(symbol: $0, name: "\($0) Inc.", sector: "Technology", source: id, receivedAt: now, isSimulated: false))
-        )
+      uniqueKeysWithValues: symbols.map { symbol -> (Symbol, Result<Profile, ProviderError>) in
+        guard !unknown.contains(symbol) else { return (symbol, .failure(.unknownSymbol(symbol))) }
+        let profile = Profile(
+          symbol: symbol, name: "\(symbol) Inc.", sector: "Technology", source: id, receivedAt: now, isSimulated: false)
+        return (symbol, .success(profile))
       })
   }
 

@@ -10,8 +10,8 @@ struct Lianyaohu: AsyncParsableCommand {
     abstract: "Market data for the eight immortals' debate, with an operator console.",
     version: version,
     subcommands: [
-      DashCommand.self, FeedCommand.self, SnapshotCommand.self, QuoteCommand.self, ServeCommand.self, SimulateCommand.self,
-      SaveLoopCommand.self, HistoryCommand.self, ProfileCommand.self,
+      DashCommand.self, FeedCommand.self, SnapshotCommand.self, QuoteCommand.self, ServeCommand.self, McpCommand.self,
+      SimulateCommand.self, SaveLoopCommand.self, HistoryCommand.self, ProfileCommand.self,
     ],
     defaultSubcommand: DashCommand.self
   )

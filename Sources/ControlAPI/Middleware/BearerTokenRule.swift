@@ -2,7 +2,9 @@ import Hummingbird
 
 /// When a token is configured, every mutating request (POST, PUT, PATCH, DELETE) must carry
 /// `Authorization: Bearer <token>`. Reads stay open: agents poll quotes without a secret.
-/// Neither the expected nor the offered token ever appears in a response or a log.
+/// Neither the expected nor the offered token ever appears in a response or a log. MCP's
+/// `/mcp` speaks JSON-RPC over POST for reads and writes alike; it applies the same token to
+/// its mutating tools itself (``MCPEndpoint``).
 struct BearerTokenRule: Sendable {
   let token: APIToken?
 
@@ -11,7 +13,7 @@ struct BearerTokenRule: Sendable {
   }
 
   func check(_ request: Request) throws(APIError) {
-    guard let token, Self.isMutating(request.method) else { return }
+    guard let token, Self.isMutating(request.method), request.uri.path != MCPEndpoint.path else { return }
     guard let header = request.headers[.authorization] else {
       throw APIError(
         .unauthorized, "unauthorized", "this route changes state and needs Authorization: Bearer <token>",

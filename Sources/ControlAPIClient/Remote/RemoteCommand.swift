@@ -51,12 +51,7 @@ struct RemoteCommand: Sendable {
 
   /// A series as one JSON document: `/v1/history/SYM?interval=1d&range=3mo`.
   static func history(_ request: HistoryRequest) -> RemoteCommand {
-    var query = "interval=\(request.interval.rawValue)"
-    switch request.window {
-    case .range(let range): query += "&range=\(range.rawValue)"
-    case .dates(let from, let to): query += "&from=\(HistoryRequest.dayText(from))&to=\(HistoryRequest.dayText(to))"
-    }
-    return RemoteCommand(method: .get, path: "/v1/history/\(segment(request.symbol.text))?\(query)")
+    RemoteCommand(method: .get, path: "/v1/history/\(segment(request.symbol.text))?\(request.query)")
   }
 
   static func profile(_ symbol: Symbol) -> RemoteCommand {

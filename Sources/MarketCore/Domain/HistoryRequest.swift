@@ -124,6 +124,17 @@ public struct HistoryRequest: Hashable, Sendable, CustomStringConvertible {
 
   public var description: String { "\(symbol) \(interval) \(window)" }
 
+  /// The request as the query text the API reads back into it: `interval=1d&range=1mo`, or
+  /// `interval=1h&from=2025-01-02&to=2025-01-31`. Clients of the API and the agents' tools
+  /// name the route's URL with it.
+  public var query: String {
+    switch window {
+    case .range(let range): "interval=\(interval.rawValue)&range=\(range.rawValue)"
+    case .dates(let from, let to):
+      "interval=\(interval.rawValue)&from=\(Self.dayText(from))&to=\(Self.dayText(to))"
+    }
+  }
+
   /// `YYYY-MM-DD` of a UTC day.
   /// A request as people and URLs write it: an interval (default `1d`), and a preset range
   /// (default `1y`) or both `from` and `to` as `YYYY-MM-DD`. The API and the CLI both read

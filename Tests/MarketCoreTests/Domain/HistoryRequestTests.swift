@@ -49,6 +49,22 @@ struct HistoryRequestTests {
     #expect(dated.window == .dates(from: from, to: to))
   }
 
+  @Test("a request's query text reads back into the same request")
+  func queryRoundTrip() throws {
+    let examples: [(String, String?, String?, String?)] = [("1d", "1mo", nil, nil), ("1h", nil, "2025-01-02", "2025-01-31")]
+    for (interval, range, from, to) in examples {
+      let request = try parse(interval: interval, range: range, from: from, to: to).get()
+      var fields: [String: String] = [:]
+      for pair in request.query.split(separator: "&") {
+        let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+        fields[parts[0]] = parts[1]
+      }
+      #expect(fields == ["interval": interval, "range": range, "from": from, "to": to].compactMapValues { $0 })
+      let again = try parse(interval: fields["interval"], range: fields["range"], from: fields["from"], to: fields["to"]).get()
+      #expect(again == request)
+    }
+  }
+
   /// One refused request: what was given, and the class it must be refused with.
   struct Refusal: Sendable, CustomTestStringConvertible {
     var interval: String?
