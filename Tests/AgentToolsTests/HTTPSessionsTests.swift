@@ -59,7 +59,11 @@ struct HTTPSessionsTests {
   static func events(_ stream: AsyncThrowingStream<Data, any Error>) async throws -> [String] {
     var text = ""
     for try await chunk in stream { text += String(decoding: chunk, as: UTF8.self) }
-    return text.components(separatedBy: "\n\n").compactMap { event in
+    return events(text)
+  }
+
+  static func events(_ text: String) -> [String] {
+    text.components(separatedBy: "\n\n").compactMap { event in
       event.split(separator: "\n").first { $0.hasPrefix("data:") }.map {
         String($0.dropFirst(5)).trimmingCharacters(in: .whitespaces)
       }
@@ -116,7 +120,9 @@ struct HTTPSessionsTests {
     #expect(await sessions.count == 0)
   }
 
-  @Test("notifications arrive on the GET stream; DELETE ends the session and releases everything")
+  @Test(
+    "notifications arrive on the GET stream; DELETE ends the session and releases everything",
+    .timeLimit(.minutes(1)))
   func notificationsAndDelete() async throws {
     let harness = MCPHarness()
     let before = harness.core.status().eventSubscribers
@@ -131,12 +137,20 @@ struct HTTPSessionsTests {
     #expect(subscribed["result"] != nil)
     #expect(harness.core.status().eventSubscribers == before + 1)
     _ = try await harness.core.quote(Symbol("AAPL"))
+    // The update reaches the stream through the core's event bus, in its own time: read
+    // until it is there, then end the session.
+    var received = notifications.makeAsyncIterator()
+    var text = ""
+    while !text.contains("notifications/resources/updated"), let chunk = try await received.next() {
+      text += String(decoding: chunk, as: UTF8.self)
+    }
 
     let delete = await sessions.handle(HTTPRequest(method: "DELETE", headers: client.headers(nil)))
     #expect(delete.statusCode == 200)
     #expect(await sessions.count == 0)
-    // The GET stream ends with the session; the notification sent before is on it.
-    let events = try await Self.events(notifications)
+    // The GET stream ends with the session.
+    while let chunk = try await received.next() { text += String(decoding: chunk, as: UTF8.self) }
+    let events = Self.events(text)
     #expect(events.contains { $0.contains("notifications/resources/updated") && $0.contains("lianyaohu://quotes/AAPL") })
     #expect(await eventually { harness.core.status().eventSubscribers == before })
   }
