@@ -14,6 +14,11 @@ cd "$repo" || exit 2
 # A venv given in MCP_E2E_VENV is reused (for repeated local runs); otherwise a new one in
 # the scratch directory (pip's cache is there too: common.bash points XDG_CACHE_HOME at it).
 venv="${MCP_E2E_VENV:-$scratch/venv}"
+# Debian ships venv's pip bootstrap apart, in python3-venv.
+if ! python3 -c 'import ensurepip' 2>/dev/null; then
+  echo "==> apt-get install python3-venv"
+  apt_install python3-venv || { check "install python3-venv" false; exit 1; }
+fi
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import mcp, jsonschema' 2>/dev/null; then
   echo "==> pip install mcp jsonschema (into $venv)"
   if ! { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check mcp jsonschema; }; then
