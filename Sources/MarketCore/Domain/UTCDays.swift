@@ -1,28 +1,28 @@
 /// The Gregorian calendar on UTC in integer arithmetic over epoch seconds. Every history read
 /// resolves its window and cuts it into blocks; Foundation's `Calendar` spent microseconds
 /// per call there, more than the memory lookups themselves.
-enum UTCDays {
-  static let secondsPerDay: Int64 = 86_400
+public enum UTCDays {
+  public static let secondsPerDay: Int64 = 86_400
 
   /// The midnight starting the UTC day holding `time`.
-  static func startOfDay(_ time: Int64) -> Int64 {
+  public static func startOfDay(_ time: Int64) -> Int64 {
     floorDivide(time, secondsPerDay) * secondsPerDay
   }
 
   /// The midnight starting the month holding `time`.
-  static func startOfMonth(_ time: Int64) -> Int64 {
+  public static func startOfMonth(_ time: Int64) -> Int64 {
     let date = civil(days: floorDivide(time, secondsPerDay))
     return days(year: date.year, month: date.month, day: 1) * secondsPerDay
   }
 
   /// The midnight starting the year holding `time`.
-  static func startOfYear(_ time: Int64) -> Int64 {
+  public static func startOfYear(_ time: Int64) -> Int64 {
     days(year: civil(days: floorDivide(time, secondsPerDay)).year, month: 1, day: 1) * secondsPerDay
   }
 
   /// `time` moved by whole months, its day clamped to the month it lands in (March 31 less
   /// a month is the last of February), its time of day kept: as `Calendar` adds months.
-  static func adding(months: Int64, to time: Int64) -> Int64 {
+  public static func adding(months: Int64, to time: Int64) -> Int64 {
     let day = floorDivide(time, secondsPerDay)
     let timeOfDay = time - day * secondsPerDay
     let date = civil(days: day)
@@ -34,13 +34,13 @@ enum UTCDays {
   }
 
   /// Monday is 0, Sunday 6.
-  static func weekday(ofDay day: Int64) -> Int64 {
+  public static func weekday(ofDay day: Int64) -> Int64 {
     // 1970-01-01, day 0, was a Thursday.
     floorModulo(day + 3, 7)
   }
 
   /// Days from 1970-01-01 to a civil date (after Howard Hinnant's `days_from_civil`).
-  static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+  public static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
     let shiftedYear = month <= 2 ? year - 1 : year
     let era = floorDivide(shiftedYear, 400)
     let yearOfEra = shiftedYear - era * 400
@@ -50,7 +50,7 @@ enum UTCDays {
   }
 
   /// The civil date of a day counted from 1970-01-01 (Hinnant's `civil_from_days`).
-  static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+  public static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
     let shifted = days + 719_468
     let era = floorDivide(shifted, 146_097)
     let dayOfEra = shifted - era * 146_097
@@ -62,7 +62,7 @@ enum UTCDays {
     return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
   }
 
-  static func length(ofMonth month: Int64, year: Int64) -> Int64 {
+  public static func length(ofMonth month: Int64, year: Int64) -> Int64 {
     switch month {
     case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
     case 4, 6, 9, 11: return 30
@@ -70,12 +70,12 @@ enum UTCDays {
     }
   }
 
-  private static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
+  public static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
     let quotient = value / divisor
     return value % divisor < 0 ? quotient - 1 : quotient
   }
 
-  private static func floorModulo(_ value: Int64, _ divisor: Int64) -> Int64 {
+  static func floorModulo(_ value: Int64, _ divisor: Int64) -> Int64 {
     value - floorDivide(value, divisor) * divisor
   }
 }

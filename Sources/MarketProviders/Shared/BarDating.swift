@@ -14,7 +14,7 @@ enum BarDating {
 
   /// The UTC midnight starting the UTC day that holds `instant`.
   static func floorDay(_ instant: Int64) -> Int64 {
-    floorDivide(instant, secondsPerDay) * secondsPerDay
+    UTCDays.startOfDay(instant)
   }
 
   /// The calendar date `instant` falls on in `zone`, as that date's 00:00 UTC.
@@ -51,15 +51,16 @@ enum BarDating {
 
   /// The date, as 00:00 UTC, of a valid calendar day between 1900 and 2199; nil otherwise.
   static func day(year: Int64, month: Int64, day: Int64) -> Int64? {
-    guard (1900...2199).contains(year), (1...12).contains(month), day >= 1, day <= daysIn(month, of: year) else {
+    guard (1900...2199).contains(year), (1...12).contains(month), day >= 1, day <= UTCDays.length(ofMonth: month, year: year)
+    else {
       return nil
     }
-    return daysFromCivil(year, month, day) * secondsPerDay
+    return UTCDays.days(year: year, month: month, day: day) * secondsPerDay
   }
 
   /// `YYYY-MM-DD` of the UTC day holding `instant`.
   static func text(ofDay instant: Int64) -> String {
-    let (year, month, day) = civil(fromDays: floorDivide(instant, secondsPerDay))
+    let (year, month, day) = UTCDays.civil(days: UTCDays.floorDivide(instant, secondsPerDay))
     return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
   }
 
@@ -75,16 +76,16 @@ enum BarDating {
     switch interval {
     case .oneWeek: return mondayOnOrBefore(day)
     case .oneMonth:
-      let (year, month, _) = civil(fromDays: floorDivide(day, secondsPerDay))
-      return daysFromCivil(year, month, 1) * secondsPerDay
+      let (year, month, _) = UTCDays.civil(days: UTCDays.floorDivide(day, secondsPerDay))
+      return UTCDays.days(year: year, month: month, day: 1) * secondsPerDay
     default: return day
     }
   }
 
   /// 00:00 UTC of the Monday on or before the day holding `instant` (1970-01-05 was a Monday).
   static func mondayOnOrBefore(_ instant: Int64) -> Int64 {
-    let days = floorDivide(instant, secondsPerDay)
-    let weekday = (days - 4) - floorDivide(days - 4, 7) * 7
+    let days = UTCDays.floorDivide(instant, secondsPerDay)
+    let weekday = (days - 4) - UTCDays.floorDivide(days - 4, 7) * 7
     return (days - weekday) * secondsPerDay
   }
 
@@ -100,47 +101,11 @@ enum BarDating {
       return (mondayOnOrBefore(first), mondayOnOrBefore(last) + 6 * secondsPerDay)
     case .oneMonth:
       let start = self.start(ofDay: first, .oneMonth)
-      let (year, month, _) = civil(fromDays: floorDivide(last, secondsPerDay))
-      return (start, daysFromCivil(year, month, daysIn(month, of: year)) * secondsPerDay)
+      let (year, month, _) = UTCDays.civil(days: UTCDays.floorDivide(last, secondsPerDay))
+      return (start, UTCDays.days(year: year, month: month, day: UTCDays.length(ofMonth: month, year: year)) * secondsPerDay)
     default:
       return (first, last)
     }
-  }
-
-  // MARK: Civil dates (Howard Hinnant's algorithms)
-
-  static func daysFromCivil(_ year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-    let shiftedYear = month <= 2 ? year - 1 : year
-    let era = floorDivide(shiftedYear, 400)
-    let yearOfEra = shiftedYear - era * 400
-    let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    return era * 146_097 + dayOfEra - 719_468
-  }
-
-  static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-    let shifted = days + 719_468
-    let era = floorDivide(shifted, 146_097)
-    let dayOfEra = shifted - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let monthIndex = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-    let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-    return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-  }
-
-  static func daysIn(_ month: Int64, of year: Int64) -> Int64 {
-    switch month {
-    case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-    case 4, 6, 9, 11: 30
-    default: 31
-    }
-  }
-
-  static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-    let quotient = value / divisor
-    return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
   }
 
   private static func pad(_ value: Int64, _ width: Int) -> String {
