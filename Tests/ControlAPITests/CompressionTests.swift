@@ -110,9 +110,9 @@ struct JSONWriterTests {
 
   @Test("civil dates around leap years and eras")
   func civil() {
-    #expect(JSONWriter.civil(fromDays: 0) == (1970, 1, 1))
-    #expect(JSONWriter.civil(fromDays: 11_016) == (2000, 2, 29))
-    #expect(JSONWriter.civil(fromDays: -1) == (1969, 12, 31))
-    #expect(JSONWriter.civil(fromDays: 20_421) == (2025, 11, 29))
+    #expect(UTCDays.civil(days: 0) == (1970, 1, 1))
+    #expect(UTCDays.civil(days: 11_016) == (2000, 2, 29))
+    #expect(UTCDays.civil(days: -1) == (1969, 12, 31))
+    #expect(UTCDays.civil(days: 20_421) == (2025, 11, 29))
   }
 }

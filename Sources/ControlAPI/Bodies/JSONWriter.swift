@@ -1,5 +1,6 @@
 import ControlAPIClient
 import Foundation
+import MarketCore
 import NIOCore
 
 /// Writes JSON straight into a `ByteBuffer`: the hot path (a cache-hit quote) cannot afford
@@ -93,7 +94,7 @@ struct JSONWriter {
   mutating func comma() { bytes.append(UInt8(ascii: ",")) }
 
   private mutating func appendDay(_ seconds: Int64) {
-    let (year, month, day) = Self.civil(fromDays: seconds.floorDivided(by: 86_400).quotient)
+    let (year, month, day) = UTCDays.civil(days: seconds.floorDivided(by: 86_400).quotient)
     appendDigits(year, width: 4)
     bytes.append(UInt8(ascii: "-"))
     appendDigits(month, width: 2)
@@ -181,7 +182,7 @@ struct JSONWriter {
     separate()
     let seconds = Int64((date.timeIntervalSince1970).rounded(.down))
     let (days, secondOfDay) = seconds.floorDivided(by: 86_400)
-    let (year, month, day) = Self.civil(fromDays: days)
+    let (year, month, day) = UTCDays.civil(days: days)
     bytes.append(UInt8(ascii: "\""))
     appendDigits(year, width: 4)
     bytes.append(UInt8(ascii: "-"))
@@ -238,19 +239,6 @@ struct JSONWriter {
   }
 
   private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
-  /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-  static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-    let shifted = days + 719_468
-    let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-    let dayOfEra = shifted - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let monthIndex = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-    let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-    return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-  }
 }
 
 extension Int64 {
