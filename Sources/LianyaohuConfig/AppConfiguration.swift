@@ -127,13 +127,14 @@ extension AppConfiguration {
       ])
       switch try routing.string("quote_policy") {
       case nil, "hedged"?:
-        let ratio = try routing.double("hedge_max_extra_ratio", in: 0...1) ?? 0.1
-        let percentile = try routing.double("hedge_delay_percentile", in: 50...99.9) ?? 95
+        let ratio = try routing.double("hedge_max_extra_ratio", in: 0...1) ?? 0.15
+        // Without a fixed percentile the delay is tuned from the providers' live latency.
+        let delay = try routing.double("hedge_delay_percentile", in: 50...99.9).map(HedgeDelay.percentile) ?? .tuned
         let minimum = try routing.double("hedge_min_delay_ms", in: 0...60_000) ?? 10
         let maximum = try routing.double("hedge_max_delay_ms", in: 0...60_000) ?? 2000
         guard maximum >= minimum else { throw routing.error("hedge_max_delay_ms", "must not be below hedge_min_delay_ms") }
         configuration.core.quoteFanOut = .hedged(
-          maximumExtraRatio: ratio, delayPercentile: percentile, minimumDelay: .milliseconds(minimum),
+          maximumExtraRatio: ratio, delay: delay, minimumDelay: .milliseconds(minimum),
           maximumDelay: .milliseconds(maximum))
       case "failover"?: configuration.core.quoteFanOut = .failover
       case "firstWins"?: configuration.core.quoteFanOut = .firstWins

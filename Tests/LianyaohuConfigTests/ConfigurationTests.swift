@@ -292,12 +292,15 @@ struct ProviderConfigurationTests {
   func hedgedByDefault() throws {
     #expect(AppConfiguration().core.quoteFanOut == .hedgedDefault)
     #expect(try AppConfiguration.parse("", file: "c.toml").core.quoteFanOut == .hedgedDefault)
-    let tuned = try AppConfiguration.parse(
-      "[routing]\nhedge_max_extra_ratio = 0.15\nhedge_delay_percentile = 88\n", file: "c.toml")
     #expect(
-      tuned.core.quoteFanOut
+      AppConfiguration().core.quoteFanOut
+        == .hedged(maximumExtraRatio: 0.15, delay: .tuned, minimumDelay: .milliseconds(10), maximumDelay: .seconds(2)))
+    let fixed = try AppConfiguration.parse(
+      "[routing]\nhedge_max_extra_ratio = 0.1\nhedge_delay_percentile = 88\n", file: "c.toml")
+    #expect(
+      fixed.core.quoteFanOut
         == .hedged(
-          maximumExtraRatio: 0.15, delayPercentile: 88, minimumDelay: .milliseconds(10), maximumDelay: .seconds(2)))
+          maximumExtraRatio: 0.1, delay: .percentile(88), minimumDelay: .milliseconds(10), maximumDelay: .seconds(2)))
   }
 }
 

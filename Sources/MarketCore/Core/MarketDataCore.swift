@@ -42,7 +42,7 @@ public final class MarketDataCore: Sendable {
       memory: L1Cache<StoredValue>(
         maximumEntries: configuration.cacheMaximumEntries, maximumBytes: configuration.cacheMaximumBytes),
       router: router, tiers: tiers, events: events, metrics: metrics,
-      hedgeBudget: SharedHedgeBudget(HedgeBudget(maximumExtraRatio: hedgeRatio)),
+      hedgeBudget: SharedHedgeBudget(HedgeBudget(maximumExtraRatio: hedgeRatio, maximumSavedTokens: 50)),
       batchConcurrency: configuration.refreshConcurrency)
     self.watchlistBook = WatchlistBook(configuration.watchlists)
     let prefetch = Prefetcher(configuration.prefetch)

@@ -63,10 +63,17 @@ extension ReadPipeline {
       result = await FanOut.failover(candidates, clock: context.clock, call: call)
     case .firstWins:
       result = await FanOut.firstWins(candidates, clock: context.clock, call: call)
-    case .hedged(_, let percentile, let minimumDelay, let maximumDelay):
+    case .hedged(let extraRatio, let delay, let minimumDelay, let maximumDelay):
       result = await FanOut.hedged(
         candidates,
-        delay: { min(max($0.latency(atPercentile: percentile, at: now) ?? maximumDelay, minimumDelay), maximumDelay) },
+        delay: { current, next in
+          let chosen: Duration? =
+            switch delay {
+            case .tuned: current.tunedHedgeDelay(before: next, extraRatio: extraRatio, at: now)
+            case .percentile(let percentile): current.latency(atPercentile: percentile, at: now)
+            }
+          return min(max(chosen ?? maximumDelay, minimumDelay), maximumDelay)
+        },
         budget: context.hedgeBudget, clock: context.clock, call: call)
     }
     if let winner = result.winner {

@@ -57,17 +57,18 @@ public enum FanOut {
     }
   }
 
-  /// Asks the first candidate; if it has not answered after `delay(first)`, also asks the
-  /// second, and so on, one at a time, while `budget` allows extra requests. The first
-  /// success wins and the others are cancelled. When every request in flight has failed,
-  /// the next candidate is asked at once (a failover, which the budget does not charge).
+  /// Asks the first candidate; if it has not answered after `delay(first, second)`, also
+  /// asks the second, and so on, one at a time, while `budget` allows extra requests. The
+  /// first success wins and the others are cancelled. When every request in flight has
+  /// failed, the next candidate is asked at once (a failover, which the budget charges but
+  /// never refuses).
   ///
-  /// `delay` is usually the candidate's p95 latency from its ``HealthTracker``, so only the
-  /// slowest few percent of requests are hedged. Each call counts as one primary request in
-  /// `budget`; each hedge spends one extra.
+  /// `delay(current, next)` is usually the ``HedgeDelayTuner``'s pick for that pair, so only
+  /// the slowest requests are hedged. Each call counts as one primary request in `budget`;
+  /// each hedge and failover spends one extra.
   public static func hedged<Candidate: Sendable, Value: Sendable>(
     _ candidates: [Candidate],
-    delay: (Candidate) -> Duration,
+    delay: (_ current: Candidate, _ next: Candidate) -> Duration,
     budget: SharedHedgeBudget,
     clock: any MarketClock,
     call: @escaping @Sendable (Candidate) async throws -> Value
@@ -92,7 +93,7 @@ public enum FanOut {
         guard attempts.count < candidates.count else { return }
         timerSequence += 1
         let sequence = timerSequence
-        let deadline = clock.now() + max(.zero, delay(candidate))
+        let deadline = clock.now() + max(.zero, delay(candidate, candidates[slot + 1]))
         group.addTask {
           do {
             try await clock.sleep(until: deadline)
@@ -117,6 +118,7 @@ public enum FanOut {
             group.cancelAll()
           } else if inFlight == 0 {
             if attempts.count < candidates.count, !Task.isCancelled {
+              budget.recordFailover()
               send(.failover)
             } else {
               group.cancelAll()

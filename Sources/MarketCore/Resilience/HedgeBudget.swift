@@ -1,8 +1,10 @@
 import Synchronization
 
-/// Caps hedged (extra) requests at a fraction of primary requests, so hedging cannot
-/// multiply load on providers that are slow because they are overloaded ("The Tail at
-/// Scale" keeps it near 5 %).
+/// Caps extra requests at a fraction of primary requests, so hedging cannot multiply load on
+/// providers that are slow because they are overloaded ("The Tail at Scale" keeps it near
+/// 5 %). Failovers are extra requests too: they are never refused (a quote whose request
+/// failed must still be answered), but they are paid for, so while providers fail, fewer
+/// hedges are sent and the total stays within the ratio.
 ///
 /// A token budget, like gRPC's retry throttling: each primary request earns
 /// `maximumExtraRatio` of a token, saved up to `maximumSavedTokens`; an extra request
@@ -18,6 +20,7 @@ public struct HedgeBudget: Hashable, Sendable {
   private var balance = 0
   public private(set) var primaryRequests = 0
   public private(set) var extraRequests = 0
+  public private(set) var failoverRequests = 0
 
   public init(maximumExtraRatio: Double, maximumSavedTokens: Double = 10) {
     let ratio = maximumExtraRatio.isFinite ? max(0, maximumExtraRatio) : 0
@@ -33,6 +36,13 @@ public struct HedgeBudget: Hashable, Sendable {
   public mutating func recordPrimary() {
     primaryRequests += 1
     balance = min(capacity, balance + earnedPerPrimary)
+  }
+
+  /// A failover was sent: it spends a token even when there is none, down to a debt as deep
+  /// as the savings may be high.
+  public mutating func recordFailover() {
+    failoverRequests += 1
+    balance = max(-capacity, balance - 1000)
   }
 
   /// Spends one token for an extra request, if there is one.
@@ -58,6 +68,7 @@ public final class SharedHedgeBudget: Sendable {
   }
 
   public func recordPrimary() { budget.withLock { $0.recordPrimary() } }
+  public func recordFailover() { budget.withLock { $0.recordFailover() } }
   public func tryAcquireExtra() -> Bool { budget.withLock { $0.tryAcquireExtra() } }
   public var snapshot: HedgeBudget { budget.withLock { $0 } }
 }

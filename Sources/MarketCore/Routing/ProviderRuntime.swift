@@ -12,6 +12,7 @@ final class ProviderRuntime: Sendable {
   let metrics: CoreMetrics.Provider
   private let coreMetrics: CoreMetrics
   private let state: Mutex<State>
+  private let hedgeTuning = Mutex(HedgeTuning())
   private let clock: any MarketClock
   /// Told about every breaker transition (the core turns them into events).
   private let transitions: @Sendable (ProviderID, [BreakerTransition]) -> Void
@@ -22,6 +23,22 @@ final class ProviderRuntime: Sendable {
     var limits: ProviderLimits
     /// An operator's off switch: a disabled provider is never asked.
     var isEnabled = true
+  }
+
+  /// The latency estimate and the delays tuned from it, kept for a moment: the tuner reads
+  /// a few thousand counters, too many to read for every quote.
+  struct HedgeTuning {
+    static let refreshInterval = Duration.milliseconds(250)
+    /// Enough calls to place a p99 from the newest slices alone when the provider is busy.
+    static let minimumSamples = 2_000
+    var survival = LatencySurvival.empty
+    var failoverRate = 0.0
+    var measuredAt: MarketInstant?
+    var delays: [ProviderID: (delay: Duration?, tunedAt: MarketInstant)] = [:]
+
+    func isFresh(_ instant: MarketInstant?, at now: MarketInstant) -> Bool {
+      instant.map { now - $0 < Self.refreshInterval && $0 <= now } ?? false
+    }
   }
 
   /// What one admitted call holds until it ends.
@@ -191,6 +208,40 @@ final class ProviderRuntime: Sendable {
   /// The recent latency at `percentile` (0...100), for hedging delays.
   func latency(atPercentile percentile: Double, at now: MarketInstant) -> Duration? {
     state.withLock { $0.health.latency(atPercentile: percentile, at: now) }
+  }
+
+  /// How long a hedged quote that asked this provider waits before also asking `next`, or
+  /// nil when this provider's recent calls are too few to say.
+  func tunedHedgeDelay(before next: ProviderRuntime, extraRatio: Double, at now: MarketInstant) -> Duration? {
+    let cached = hedgeTuning.withLock { tuning in
+      tuning.delays[next.id].flatMap { tuning.isFresh($0.tunedAt, at: now) ? $0 : nil }
+    }
+    if let cached { return cached.delay }
+    // Each estimate is read under its own provider's lock only, never both at once.
+    let (primary, failoverRate) = latencyEstimate(at: now)
+    let (hedge, _) = next.latencyEstimate(at: now)
+    let delay = HedgeDelayTuner.delay(
+      primary: primary, hedge: hedge,
+      hedgeShare: HedgeDelayTuner.hedgeShare(extraRatio: extraRatio, failoverRate: failoverRate))
+    hedgeTuning.withLock { $0.delays[next.id] = (delay, now) }
+    return delay
+  }
+
+  /// This provider's latency survival and error rate, measured at most every refresh interval.
+  private func latencyEstimate(at now: MarketInstant) -> (LatencySurvival, failoverRate: Double) {
+    let cached = hedgeTuning.withLock { tuning in
+      tuning.isFresh(tuning.measuredAt, at: now) ? (tuning.survival, tuning.failoverRate) : nil
+    }
+    if let cached { return cached }
+    let (survival, errorRate) = state.withLock { state in
+      (state.health.survival(at: now, minimumSamples: HedgeTuning.minimumSamples), state.health.errorRate(at: now))
+    }
+    hedgeTuning.withLock { tuning in
+      tuning.survival = survival
+      tuning.failoverRate = errorRate
+      tuning.measuredAt = now
+    }
+    return (survival, errorRate)
   }
 
   // MARK: Time and operators

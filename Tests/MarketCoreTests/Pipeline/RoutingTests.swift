@@ -152,7 +152,7 @@ struct RoutingTests {
   ) -> MarketDataCore {
     var configuration = CoreConfiguration()
     configuration.quoteFanOut = .hedged(
-      maximumExtraRatio: 1, delayPercentile: delayPercentile, minimumDelay: delayBounds.lowerBound,
+      maximumExtraRatio: 1, delay: .percentile(delayPercentile), minimumDelay: delayBounds.lowerBound,
       maximumDelay: delayBounds.upperBound)
     return MarketDataCore(
       providers: [ProviderRegistration(primary, priority: 1), ProviderRegistration(secondary, priority: 2)],

@@ -85,7 +85,7 @@ extension ResilienceTests {
         clock: clock, script: ["a": (.milliseconds(100), .success("A")), "b": (.milliseconds(10), .success("B"))])
       let budget = SharedHedgeBudget(maximumExtraRatio: 1)
       let task = Task {
-        await FanOut.hedged(["a", "b"], delay: { _ in .milliseconds(200) }, budget: budget, clock: clock) {
+        await FanOut.hedged(["a", "b"], delay: { _, _ in .milliseconds(200) }, budget: budget, clock: clock) {
           try await upstream.call($0)
         }
       }
@@ -111,7 +111,7 @@ extension ResilienceTests {
       let budget = SharedHedgeBudget(maximumExtraRatio: 2)
       let delays: [String: Duration] = ["a": .milliseconds(200), "b": .milliseconds(300)]
       let task = Task {
-        await FanOut.hedged(["a", "b", "c"], delay: { delays[$0] ?? .zero }, budget: budget, clock: clock) {
+        await FanOut.hedged(["a", "b", "c"], delay: { current, _ in delays[current] ?? .zero }, budget: budget, clock: clock) {
           try await upstream.call($0)
         }
       }
@@ -143,7 +143,7 @@ extension ResilienceTests {
       var winners: [String] = []
       for round in 1...6 {
         let task = Task {
-          await FanOut.hedged(["a", "b"], delay: { _ in .milliseconds(200) }, budget: budget, clock: clock) {
+          await FanOut.hedged(["a", "b"], delay: { _, _ in .milliseconds(200) }, budget: budget, clock: clock) {
             try await upstream.call($0)
           }
         }
@@ -169,7 +169,7 @@ extension ResilienceTests {
         script: ["a": (.milliseconds(50), .failure(.malformedBody(excerpt: "<html>"))), "b": (.milliseconds(100), .success("B"))])
       let budget = SharedHedgeBudget(maximumExtraRatio: 0)  // never hedge
       let task = Task {
-        await FanOut.hedged(["a", "b"], delay: { _ in .seconds(1) }, budget: budget, clock: clock) {
+        await FanOut.hedged(["a", "b"], delay: { _, _ in .seconds(1) }, budget: budget, clock: clock) {
           try await upstream.call($0)
         }
       }
@@ -182,7 +182,28 @@ extension ResilienceTests {
       #expect(result.attempts.map(\.kind) == [.primary, .failover])
       #expect(result.attempts.map(\.outcome) == [.failure(.malformedBody(excerpt: "<html>")), .success])
       #expect(budget.snapshot.extraRequests == 0)
+      // A failover is never refused, but it is paid for: the next hedge waits longer.
+      #expect(budget.snapshot.failoverRequests == 1)
       #expect(clock.sleeperCount == 0)
+    }
+
+    @Test func failoversSpendTheBudgetHedgesWouldUse() {
+      var budget = HedgeBudget(maximumExtraRatio: 0.5)
+      for _ in 0..<4 { budget.recordPrimary() }
+      #expect(budget.availableExtraRequests == 2)
+      budget.recordFailover()
+      budget.recordFailover()
+      budget.recordFailover()
+      #expect(budget.failoverRequests == 3)
+      // In debt by one: two more primaries only pay it back.
+      budget.recordPrimary()
+      budget.recordPrimary()
+      let whileInDebt = budget.tryAcquireExtra()
+      #expect(!whileInDebt)
+      budget.recordPrimary()
+      budget.recordPrimary()
+      let afterRepaying = budget.tryAcquireExtra()
+      #expect(afterRepaying)
     }
 
     @Test func aHedgedLoserFinishingLateNeverReplacesTheWinner() async {
@@ -190,7 +211,7 @@ extension ResilienceTests {
       let gates = Gates()
       let budget = SharedHedgeBudget(maximumExtraRatio: 1)
       let task = Task {
-        await FanOut.hedged(["a", "b"], delay: { _ in .milliseconds(50) }, budget: budget, clock: clock) { name in
+        await FanOut.hedged(["a", "b"], delay: { _, _ in .milliseconds(50) }, budget: budget, clock: clock) { name in
           await gates.wait(name)
           return "value from \(name)"
         }
@@ -211,7 +232,7 @@ extension ResilienceTests {
     @Test func noCandidatesMeansNoRequests() async {
       let budget = SharedHedgeBudget(maximumExtraRatio: 1)
       let call: @Sendable (String) async throws -> String = { $0 }
-      let hedged = await FanOut.hedged([String](), delay: { _ in .zero }, budget: budget, clock: ManualClock(), call: call)
+      let hedged = await FanOut.hedged([String](), delay: { _, _ in .zero }, budget: budget, clock: ManualClock(), call: call)
       let first = await FanOut.firstWins([String](), clock: ManualClock(), call: call)
       let failover = await FanOut.failover([String](), clock: ManualClock(), call: call)
       #expect(hedged.requestsSent == 0)

@@ -23,8 +23,9 @@ private import Histogram
 ///   window of answers alone would hold almost none of the calls slower than the hedging
 ///   delay, the p95 read from it would sink, and hedges would fire ever sooner until the
 ///   budget, not the delay, decided which slow calls get one. Counted at the time it ran, a
-///   cancelled call is placed correctly for every percentile at or below that time, which is
-///   where the hedging delay sits.
+///   cancelled call is placed correctly for every percentile at or below that time. That
+///   is not true of a hedge cancelled soon after it was sent, so the tuned hedging delay
+///   reads ``survival(at:minimumSamples:)``, which treats cancelled calls as censored.
 public struct HealthTracker: Sendable {
   public struct Configuration: Hashable, Sendable {
     /// How much time one sub-histogram covers.
@@ -52,7 +53,10 @@ public struct HealthTracker: Sendable {
   private struct Slice: Sendable {
     /// Which slice of the timeline this holds; `.min` when unused.
     var epoch: Int64 = .min
+    /// Answers and cancelled calls, the latter at the time they ran.
     var latencies: Histogram<UInt32>
+    /// The cancelled calls alone, so ``LatencySurvival`` can treat them as censored.
+    var censored: Histogram<UInt32>
     var requests = 0
     var errors = 0
   }
@@ -80,7 +84,7 @@ public struct HealthTracker: Sendable {
     self.highestMicroseconds = UInt64(max(2, configuration.highestTrackableLatency.nanoseconds / 1000))
     let empty = Histogram<UInt32>(
       lowestDiscernibleValue: 1, highestTrackableValue: highestMicroseconds, numberOfSignificantValueDigits: .two)
-    self.slices = Array(repeating: Slice(latencies: empty), count: configuration.sliceCount)
+    self.slices = Array(repeating: Slice(latencies: empty, censored: empty), count: configuration.sliceCount)
     self.merged = empty
   }
 
@@ -92,7 +96,11 @@ public struct HealthTracker: Sendable {
     switch outcome {
     case .cancelled:
       // Cancelled before it was sent, it says nothing about the provider.
-      if duration > .zero { recordLatency(duration, inSlice: slice(at: now)) }
+      if duration > .zero {
+        let index = slice(at: now)
+        recordLatency(duration, inSlice: index)
+        slices[index].censored.record(microseconds(duration))
+      }
       return
     case .success:
       answered = true
@@ -124,9 +132,13 @@ public struct HealthTracker: Sendable {
   }
 
   private mutating func recordLatency(_ duration: Duration, inSlice index: Int) {
-    let microseconds = min(UInt64(max(0, duration.nanoseconds / 1000)), highestMicroseconds)
-    slices[index].latencies.record(microseconds)
-    merged.record(microseconds)
+    let value = microseconds(duration)
+    slices[index].latencies.record(value)
+    merged.record(value)
+  }
+
+  private func microseconds(_ duration: Duration) -> UInt64 {
+    min(UInt64(max(0, duration.nanoseconds / 1000)), highestMicroseconds)
   }
 
   /// Forgets slices that have left the window, so later reads take the fast path.
@@ -147,6 +159,33 @@ public struct HealthTracker: Sendable {
   /// The 95th percentile latency: the usual hedging delay.
   public func p95(at now: MarketInstant) -> Duration? { latency(atPercentile: 95, at: now) }
 
+  /// The chance of a call taking longer than any given time, estimated from the newest
+  /// slices that together hold at least `minimumSamples` calls (the whole window when they
+  /// never do). Reading only as far back as needed lets the estimate follow a provider whose
+  /// latency changed within about one slice when it is busy, and still use the whole window
+  /// when it is quiet. Cancelled calls count as censored (see ``LatencySurvival``).
+  public func survival(at now: MarketInstant, minimumSamples: Int) -> LatencySurvival {
+    let current = epoch(of: now)
+    var latencies = merged
+    latencies.reset()
+    var censored = latencies
+    for age in 0..<Int64(slices.count) {
+      let slice = slices[slot(of: current &- age)]
+      guard slice.epoch == current &- age, isLive(slice.epoch, at: current) else { continue }
+      latencies.add(slice.latencies)
+      censored.add(slice.censored)
+      if latencies.totalCount >= UInt64(max(1, minimumSamples)) { break }
+    }
+    var cancelled: [(UInt64, Int)] = []
+    for bucket in censored.recordedValues() { cancelled.append((bucket.value, Int(bucket.count))) }
+    var answers: [(UInt64, Int)] = []
+    for bucket in latencies.recordedValues() {
+      let count = Int(bucket.count) - Int(censored.countForValue(bucket.value))
+      if count > 0 { answers.append((bucket.value, count)) }
+    }
+    return LatencySurvival(answers: answers, censored: cancelled)
+  }
+
   public var ewmaLatency: Duration? { ewmaNanoseconds.map { .nanoseconds(Int64($0)) } }
 
   public func status(at now: MarketInstant) -> HealthStatus {
@@ -159,12 +198,7 @@ public struct HealthTracker: Sendable {
     }
     status.ewma = ewmaLatency
     let current = epoch(of: now)
-    var requests = 0
-    var errors = 0
-    for slice in slices where isLive(slice.epoch, at: current) {
-      requests += slice.requests
-      errors += slice.errors
-    }
+    let (requests, errors) = counts(at: current)
     if requests > 0 { status.errorRate = Double(errors) / Double(requests) }
     status.requestsPerSecond = Double(requests) / observedSpan(at: now, currentEpoch: current).seconds
     status.totalRequests = totalRequests
@@ -173,7 +207,23 @@ public struct HealthTracker: Sendable {
     return status
   }
 
+  /// The share of the window's requests that failed (0 when there were none).
+  public func errorRate(at now: MarketInstant) -> Double {
+    let (requests, errors) = counts(at: epoch(of: now))
+    return requests > 0 ? Double(errors) / Double(requests) : 0
+  }
+
   // MARK: Internals
+
+  private func counts(at current: Int64) -> (requests: Int, errors: Int) {
+    var requests = 0
+    var errors = 0
+    for slice in slices where isLive(slice.epoch, at: current) {
+      requests += slice.requests
+      errors += slice.errors
+    }
+    return (requests, errors)
+  }
 
   private func epoch(of instant: MarketInstant) -> Int64 {
     let (quotient, remainder) = instant.nanoseconds.quotientAndRemainder(dividingBy: sliceNanoseconds)
@@ -199,6 +249,7 @@ public struct HealthTracker: Sendable {
     for offset in slices.indices where slices[offset].epoch != .min && !isLive(slices[offset].epoch, at: current) {
       slices[offset].epoch = .min
       slices[offset].latencies.reset()
+      slices[offset].censored.reset()
       slices[offset].requests = 0
       slices[offset].errors = 0
       dropped = true
