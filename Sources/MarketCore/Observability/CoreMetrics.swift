@@ -10,6 +10,23 @@ public final class CoreMetrics: Sendable {
   public let refreshQueueDepth = Gauge(label: MetricNames.refreshQueueDepth)
   public let refreshes = Counter(label: MetricNames.refreshes)
   public let divergences = Counter(label: MetricNames.divergences)
+  let hedges = Counter(label: MetricNames.extraRequests, dimensions: [("kind", "hedge")])
+  let failovers = Counter(label: MetricNames.extraRequests, dimensions: [("kind", "failover")])
+  let concurrentRequests = Counter(label: MetricNames.extraRequests, dimensions: [("kind", "concurrent")])
+  let refusedHedges = Counter(label: MetricNames.extraRequests, dimensions: [("kind", "refused")])
+
+  /// Counts what one fan-out sent beyond its first request.
+  func recordExtraRequests<Candidate, Value>(_ result: FanOutResult<Candidate, Value>) {
+    for attempt in result.attempts {
+      switch attempt.kind {
+      case .primary: break
+      case .hedge: hedges.increment()
+      case .failover: failovers.increment()
+      case .concurrent: concurrentRequests.increment()
+      }
+    }
+    if result.refusedHedges > 0 { refusedHedges.increment(by: result.refusedHedges) }
+  }
 
   private let inFlightCount = Atomic<Int>(0)
   private let reported = Mutex<[String: CacheStatistics]>([:])

@@ -30,4 +30,9 @@ public enum MetricNames {
   public static let refreshes = "lianyaohu_refreshes_total"
   /// Counter: two providers' prices for one symbol disagreed beyond the threshold.
   public static let divergences = "lianyaohu_price_divergences_total"
+  /// Counter: requests beyond a quote's first, by `kind` (`hedge`, `failover`, `concurrent`
+  /// for first-wins), and hedges that were due but `refused` by the budget.
+  public static let extraRequests = "lianyaohu_extra_requests_total"
+  /// Gauge: the tuned delay before `provider`'s quotes are hedged to `hedge`.
+  public static let hedgeDelay = "lianyaohu_hedge_delay_seconds"
 }

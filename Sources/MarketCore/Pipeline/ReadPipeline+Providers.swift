@@ -76,6 +76,7 @@ extension ReadPipeline {
         },
         budget: context.hedgeBudget, clock: context.clock, call: call)
     }
+    if result.attempts.count > 1 || result.refusedHedges > 0 { context.metrics.recordExtraRequests(result) }
     if let winner = result.winner {
       return .success(accept(winner.value, for: request))
     }

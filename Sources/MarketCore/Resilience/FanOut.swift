@@ -80,6 +80,7 @@ public enum FanOut {
       var inFlight = 0
       /// Only the newest hedge timer counts; older ones still asleep are ignored.
       var timerSequence = 0
+      var refusedHedges = 0
 
       func send(_ kind: FanOutResult<Candidate, Value>.Attempt.Kind) {
         let slot = attempts.count
@@ -126,12 +127,12 @@ public enum FanOut {
           }
         case .hedgeTimerFired(let sequence):
           guard winner == nil, sequence == timerSequence, attempts.count < candidates.count else { continue }
-          if budget.tryAcquireExtra() { send(.hedge) }
+          if budget.tryAcquireExtra() { send(.hedge) } else { refusedHedges += 1 }
         case .hedgeTimerCancelled:
           continue
         }
       }
-      return FanOutResult(winner: winner, attempts: attempts)
+      return FanOutResult(winner: winner, attempts: attempts, refusedHedges: refusedHedges)
     }
   }
 

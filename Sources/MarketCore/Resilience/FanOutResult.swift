@@ -36,6 +36,8 @@ public struct FanOutResult<Candidate: Sendable, Value: Sendable>: Sendable {
   public var winner: Winner?
   /// One entry per request sent, in the order sent.
   public var attempts: [Attempt]
+  /// Hedges that were due but not sent, because the budget had no token left.
+  public var refusedHedges = 0
 
   public var requestsSent: Int { attempts.count }
   public var value: Value? { winner?.value }

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Synchronization
 
 /// One configured provider inside the core: the adapter plus its circuit breaker, health and
@@ -224,6 +225,10 @@ final class ProviderRuntime: Sendable {
       primary: primary, hedge: hedge,
       hedgeShare: HedgeDelayTuner.hedgeShare(extraRatio: extraRatio, failoverRate: failoverRate))
     hedgeTuning.withLock { $0.delays[next.id] = (delay, now) }
+    if let delay {
+      Gauge(label: MetricNames.hedgeDelay, dimensions: [("provider", id.name), ("hedge", next.id.name)])
+        .record(delay.seconds)
+    }
     return delay
   }
 

@@ -141,6 +141,7 @@ extension ResilienceTests {
       // One extra request per two primaries.
       let budget = SharedHedgeBudget(maximumExtraRatio: 0.5)
       var winners: [String] = []
+      var refused: [Int] = []
       for round in 1...6 {
         let task = Task {
           await FanOut.hedged(["a", "b"], delay: { _, _ in .milliseconds(200) }, budget: budget, clock: clock) {
@@ -155,9 +156,13 @@ extension ResilienceTests {
         } else {
           clock.advance(by: .milliseconds(800))  // no budget: wait for the slow primary
         }
-        winners.append(await task.value.value ?? "none")
+        let result = await task.value
+        winners.append(result.value ?? "none")
+        refused.append(result.refusedHedges)
       }
       #expect(winners == ["A", "B", "A", "B", "A", "B"])
+      // The quotes that waited for the slow primary say their hedge was refused.
+      #expect(refused == [1, 0, 1, 0, 1, 0])
       #expect(budget.snapshot.primaryRequests == 6)
       #expect(budget.snapshot.extraRequests == 3)
     }
