@@ -73,7 +73,7 @@ ere() { sed 's/[]^$.*+?(){}|[\\]/\\&/g' <<<"$1"; } # ere TEXT: TEXT as an ERE th
 words() { # words CLASS NAME SYMBOL [ARG]: the ERE the failure line must match
   local class=$1 name=$2 symbol=$3 arg=${4:-} s
   s=$(ere "$symbol")
-  local failed="^$s: upstream_failed: every provider failed for $s: $name: "
+  local failed="^$s: upstream_failed: every provider failed for $s: $name: $class: "
   case $class in
     unknown_symbol) echo "^$s: unknown_symbol: unknown symbol $s\$" ;;
     rate_limited) echo "${failed}rate limited(, retry after [0-9]+ s)?\$" ;;
@@ -261,8 +261,8 @@ done
 mapfile -t state < <(openbb breaker.state breaker.buffered_calls health.last_error health.total_requests)
 cat "$scratch/limited.txt" >>"$printed"
 check "breaker: $calls relayed rate limits all reached the upstream" test "$(($(asked openbb RATEL) - before))" -eq "$calls"
-check "breaker: each was answered as OpenBB's rate limit (502 upstream_failed, openbb: rate limited)" \
-  test "$(grep -c '^502 .*"class":"upstream_failed".*openbb: rate limited' "$scratch/limited.txt")" -eq "$calls"
+check "breaker: each was answered as OpenBB's rate limit (502 upstream_failed, openbb: rate_limited: rate limited)" \
+  test "$(grep -c '^502 .*"class":"upstream_failed".*openbb: rate_limited: rate limited' "$scratch/limited.txt")" -eq "$calls"
 check "breaker: OpenBB's health counted $calls calls, the last a rate limit (${state[3]:-}, ${state[2]:-})" \
   test "${state[3]:-}" = "$calls" -a "${state[2]:-}" = "rate limited"
 check "breaker: OpenBB's breaker is closed after $calls rate limits (minimum calls $minimum_calls): ${state[0]:-}, ${state[1]:-} calls buffered" \
@@ -279,7 +279,7 @@ cat "$scratch/down.txt" >>"$printed"
 check "breaker control: the relayed outages reached the upstream until it opened ($(($(asked openbb DOWN) - before)) of $calls)" \
   test "$(($(asked openbb DOWN) - before))" -ge "$minimum_calls"
 check "breaker control: each answered was OpenBB's upstream 503" \
-  test "$(grep -c '^502 .*openbb: upstream returned HTTP 503' "$scratch/down.txt")" -ge "$minimum_calls"
+  test "$(grep -c '^502 .*openbb: upstream_status: upstream returned HTTP 503' "$scratch/down.txt")" -ge "$minimum_calls"
 check "breaker control: OpenBB's breaker is open after $calls relayed outages: ${state[0]:-}" test "${state[0]:-}" = open
 stop_serve
 cat "$serve_log" >>"$printed"

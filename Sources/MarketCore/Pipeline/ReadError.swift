@@ -82,5 +82,6 @@ public struct ProviderFailure: Hashable, Sendable, CustomStringConvertible {
     self.error = error
   }
 
-  public var description: String { "\(provider): \(error)" }
+  /// `provider: class: words`: the stable class for scripts and agents, the words for people.
+  public var description: String { "\(provider): \(error.errorClass): \(error)" }
 }

@@ -69,7 +69,7 @@ struct PipelineContractTests {
         continue
       }
       #expect(error.errorClass == "upstream_failed")
-      #expect(error.description.contains("fmp: impossible data"), "\(error)")
+      #expect(error.description.contains("fmp: bad_data: impossible data"), "\(error)")
       #expect(!error.description.contains("none configured"))
     }
     await #expect(throws: ReadError.self) { try await core.quote(Symbol("NVDA")) }
