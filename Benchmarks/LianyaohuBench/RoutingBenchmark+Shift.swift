@@ -33,6 +33,9 @@ extension RoutingBenchmark {
     let (core, simulated, symbols) = makeCore(
       policy: .hedgedDefault, providers: 3, model: "lognormal", listings: concurrency * 40 * (total + 5))
     let stalls = latencyModel("stalls")
+    // Warm, as in the table, so the first window measures the policy, not a cold start.
+    let firstMeasured = warmup
+    _ = await Self.run(core, Array(symbols[0..<warmup]), concurrency: concurrency)
     let start = ContinuousClock.now
     let windows = (total + Self.windowSeconds - 1) / Self.windowSeconds
     final class Counts: Sendable { let calls: Mutex<[Int]> = Mutex([]) }
@@ -54,6 +57,7 @@ extension RoutingBenchmark {
       }
       final class Cursor: Sendable { let next = Atomic<Int>(0) }
       let cursor = Cursor()
+      cursor.next.store(firstMeasured, ordering: .relaxed)
       let end = start + .seconds(total)
       for _ in 0..<concurrency {
         group.addTask {

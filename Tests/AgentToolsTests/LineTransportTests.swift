@@ -85,6 +85,8 @@ struct LineTransportTests {
     #expect(Self.message(2, in: pipes.received.compactMap(Self.object)) == nil, "still in flight")
     gate.open()
     #expect(await transport.drain(timeout: .seconds(10)))
+    // Drained means written to the pipe; the test's reader thread may not have read it yet.
+    #expect(await eventually(within: .seconds(10)) { Self.message(2, in: pipes.received.compactMap(Self.object)) != nil })
     let answer = Self.message(2, in: pipes.received.compactMap(Self.object))
     let result = answer?["result"] as? [String: Any]
     #expect(result?["structuredContent"] != nil)

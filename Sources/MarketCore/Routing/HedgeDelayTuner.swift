@@ -21,11 +21,11 @@ public enum HedgeDelayTuner {
 
   /// The share of quotes that may get a hedge: the budget's extra-request ratio, less what
   /// failovers already spend (a provider's error rate; the budget charges them too), less a
-  /// tenth for slack. A budget spent to the last token runs dry in bursts, and the quotes
-  /// left unhedged then are exactly the slowest.
+  /// twentieth for slack. A budget spent to the last token runs dry in bursts, and the
+  /// quotes left unhedged then are exactly the slowest.
   public static func hedgeShare(extraRatio: Double, failoverRate: Double) -> Double {
     guard extraRatio.isFinite, failoverRate.isFinite else { return 0 }
-    return max(0, min(1, extraRatio) - max(0, failoverRate)) * 0.9
+    return max(0, min(1, extraRatio) - max(0, failoverRate)) * 0.95
   }
 
   /// Below this many calls the second provider's estimate is not used: it is taken to be
@@ -35,7 +35,7 @@ public enum HedgeDelayTuner {
 
   /// The delay, or nil when the first provider's estimate cannot place it (too few calls).
   public static func delay(
-    primary: LatencySurvival, hedge: LatencySurvival, hedgeShare: Double, tolerance: Double = 0.02
+    primary: LatencySurvival, hedge: LatencySurvival, hedgeShare: Double, tolerance: Double = 0.005
   ) -> Duration? {
     let hedge = hedge.sampleCount < minimumHedgeSamples ? primary : hedge
     guard hedgeShare > 0, let earliest = primary.latency(finishing: 1 - min(1, hedgeShare)) else { return nil }

@@ -31,7 +31,7 @@ final class ProviderRuntime: Sendable {
   struct HedgeTuning {
     static let refreshInterval = Duration.milliseconds(250)
     /// Enough calls to place a p99 from the newest slices alone when the provider is busy.
-    static let minimumSamples = 2_000
+    static let minimumSamples = 4_000
     var survival = LatencySurvival.empty
     var failoverRate = 0.0
     var measuredAt: MarketInstant?
