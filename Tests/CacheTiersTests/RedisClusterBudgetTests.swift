@@ -114,6 +114,7 @@ import Testing
     let clock = ManualClock()
     try await withRedisClient(server: server) { first throws in
       let budget = Self.budget(first, instance: "a", clock: clock)
+      #expect(budget.mode == .localShare(instances: 1, reason: "redis not asked yet"))
       try await withRedisClient(server: server) { second throws in
         try await withRedisClient(server: server) { third throws in
           await Self.budget(second, instance: "b", clock: clock).heartbeat()
@@ -122,9 +123,13 @@ import Testing
       }
       let limits = BudgetLimits(requestsPerMinute: 180, dailyQuota: 30)
       #expect(await budget.spend("finnhub", limits: limits).mode == .shared(liveInstances: 3))
+      #expect(budget.mode == .shared(liveInstances: 3))
 
       await server.stop()
       #expect(await eventually { if case .down = first.health { true } else { false } })
+      // The heartbeat notices before any call does, so a provider's status is current.
+      await budget.heartbeat()
+      #expect(budget.mode == .localShare(instances: 3, reason: "redis unreachable"))
       // 180 a minute over the three instances last seen: 60 a minute here, one a second.
       let fallback = await budget.spend("finnhub", limits: limits)
       #expect(fallback.isAdmitted)
@@ -136,7 +141,12 @@ import Testing
       #expect(budget.statistics.localDecisions == 3)
 
       try await server.restart()
-      #expect(await eventually { await budget.spend("finnhub", limits: limits).mode.isShared })
+      #expect(
+        await eventually {
+          await budget.heartbeat()
+          return budget.mode.isShared
+        })
+      #expect(await budget.spend("finnhub", limits: limits).mode.isShared)
     }
   }
 

@@ -158,4 +158,5 @@ private struct FixedBudget: ClusterBudget {
   let decision: BudgetDecision
   init(_ decision: BudgetDecision) { self.decision = decision }
   func spend(_ provider: ProviderID, limits: BudgetLimits) async -> BudgetDecision { decision }
+  var mode: BudgetMode { decision.mode }
 }

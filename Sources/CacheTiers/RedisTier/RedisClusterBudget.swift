@@ -43,8 +43,8 @@ public final class RedisClusterBudget: ClusterBudget, Service {
     /// Live instances as Redis last counted them (this one included); 1 until it answers.
     var liveInstances = 1
     var shares: [ProviderID: LocalBudgetShare] = [:]
-    /// Why the last call was counted locally; nil while Redis answers.
-    var fallbackReason: String?
+    /// Why the last call or heartbeat could not use Redis; nil while Redis answers.
+    var fallbackReason: String? = RedisClusterBudget.notYetAsked
     var nextMember: UInt64 = 0
     var statistics = Statistics()
   }
@@ -71,6 +71,17 @@ public final class RedisClusterBudget: ClusterBudget, Service {
   /// Live instances as Redis last counted them; 1 until it has answered once.
   public var liveInstances: Int { state.withLock { $0.liveInstances } }
 
+  /// Why the budget counts locally before Redis has been asked at all.
+  static let notYetAsked = "redis not asked yet"
+
+  /// Cluster-wide while the last call or heartbeat reached Redis, else the local share and why.
+  public var mode: BudgetMode {
+    state.withLock { state in
+      state.fallbackReason.map { .localShare(instances: state.liveInstances, reason: $0) }
+        ?? .shared(liveInstances: state.liveInstances)
+    }
+  }
+
   public var statistics: Statistics { state.withLock { $0.statistics } }
 
   /// The keys of one provider's minute log and day count.
@@ -95,13 +106,8 @@ public final class RedisClusterBudget: ClusterBudget, Service {
   }
 
   private func shared(_ reply: Reply) -> BudgetDecision {
-    let recovered = state.withLock { state in
-      state.liveInstances = max(1, reply.liveInstances)
-      state.statistics.sharedDecisions += 1
-      defer { state.fallbackReason = nil }
-      return state.fallbackReason != nil
-    }
-    if recovered { logger.notice("provider budgets are cluster-wide again", metadata: ["instances": "\(reply.liveInstances)"]) }
+    state.withLock { $0.statistics.sharedDecisions += 1 }
+    reached(reply)
     let refusal: ProviderSkip.Reason? =
       switch reply.refusal {
       case .admitted: nil
@@ -111,11 +117,36 @@ public final class RedisClusterBudget: ClusterBudget, Service {
     return BudgetDecision(refusal: refusal, mode: .shared(liveInstances: max(1, reply.liveInstances)))
   }
 
+  /// Redis answered: note the live instances, and say so if it had not before.
+  private func reached(_ reply: Reply) {
+    let recovered = state.withLock { state in
+      state.liveInstances = max(1, reply.liveInstances)
+      defer { state.fallbackReason = nil }
+      return state.fallbackReason.map { $0 != Self.notYetAsked } ?? false
+    }
+    if recovered { logger.notice("provider budgets are cluster-wide again", metadata: ["instances": "\(reply.liveInstances)"]) }
+  }
+
+  /// Redis did not answer: note why, and say so if that is news.
+  private func missed(_ error: RedisError) {
+    let reason = Self.reason(error)
+    let (isNews, instances) = state.withLock { state in
+      defer { state.fallbackReason = reason }
+      return (state.fallbackReason != reason, state.liveInstances)
+    }
+    if isNews {
+      logger.warning(
+        "provider budgets counted locally at this instance's share",
+        metadata: ["share": "1/\(instances)", "reason": "\(reason)", "error": "\(error)"])
+    }
+  }
+
   private func local(_ provider: ProviderID, limits: BudgetLimits, because error: RedisError) -> BudgetDecision {
+    missed(error)
     let reason = Self.reason(error)
     let now = clock.now()
     let wallTime = clock.wallTime(at: now)
-    let (decision, isNews) = state.withLock { state in
+    return state.withLock { state in
       let instances = state.liveInstances
       var share = state.shares[provider] ?? LocalBudgetShare(limits: limits, instances: instances, at: now)
       if share.limits != limits || share.instances != instances {
@@ -124,16 +155,8 @@ public final class RedisClusterBudget: ClusterBudget, Service {
       let refusal = share.spend(at: now, wallTime: wallTime)
       state.shares[provider] = share
       state.statistics.localDecisions += 1
-      let isNews = state.fallbackReason != reason
-      state.fallbackReason = reason
-      return (BudgetDecision(refusal: refusal, mode: .localShare(instances: instances, reason: reason)), isNews)
+      return BudgetDecision(refusal: refusal, mode: .localShare(instances: instances, reason: reason))
     }
-    if isNews {
-      logger.warning(
-        "provider budgets counted locally at this instance's share",
-        metadata: ["share": "1/\(decision.mode.divisor)", "reason": "\(reason)", "error": "\(error)"])
-    }
-    return decision
   }
 
   /// Why the budget is counted locally, in a few words for the providers pane.
@@ -164,13 +187,15 @@ public final class RedisClusterBudget: ClusterBudget, Service {
     }
   }
 
-  /// Runs the script with no limits: it only marks this instance live and counts the others.
+  /// Runs the script with no limits: it only marks this instance live and counts the others,
+  /// and keeps ``mode`` current while no provider calls.
   public func heartbeat() async {
     let reply = await withinTimeout { () async throws(RedisError) -> Reply in
       try await self.evaluate(provider: ProviderID("-"), limits: BudgetLimits())
     }
-    if case .success(let reply) = reply {
-      state.withLock { $0.liveInstances = max(1, reply.liveInstances) }
+    switch reply {
+    case .success(let reply): reached(reply)
+    case .failure(let error): missed(error)
     }
   }
 

@@ -25,8 +25,6 @@ final class ProviderRuntime: Sendable {
     var limits: ProviderLimits
     /// An operator's off switch: a disabled provider is never asked.
     var isEnabled = true
-    /// How the cluster budget counted the last call it was asked about.
-    var budgetMode: BudgetMode?
     /// The cluster budget refused until then: skipped without asking it again.
     var budgetRefusal: (reason: ProviderSkip.Reason, until: MarketInstant)?
   }
@@ -156,7 +154,6 @@ final class ProviderRuntime: Sendable {
     let now = clock.now()
     let wallTime = clock.wallTime(at: now)
     state.withLock { state in
-      state.budgetMode = decision.mode
       switch decision.refusal {
       case nil: break
       case .rateLimited(let retryIn?)?: state.budgetRefusal = (.rateLimited(retryIn: retryIn), now + retryIn)
@@ -277,7 +274,7 @@ final class ProviderRuntime: Sendable {
       ProviderStatus(
         id: id, priority: priority, isSimulated: provider is SimulatedProvider, isEnabled: state.isEnabled,
         breaker: state.breaker.status(at: now), health: state.health.status(at: now),
-        limits: state.limits.status(at: now, wallTime: wallTime), budget: state.budgetMode)
+        limits: state.limits.status(at: now, wallTime: wallTime), budget: budget?.budget.mode)
     }
   }
 }

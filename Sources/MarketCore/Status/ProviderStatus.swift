@@ -31,8 +31,7 @@ public struct ProviderStatus: Hashable, Sendable {
   public var health: HealthStatus
   public var limits: LimitStatus
   /// How its cluster-wide budget is counted right now ("budget: local share 1/3 (redis
-  /// unreachable)"); nil when it has none (no rate or quota, or no shared store configured)
-  /// or none has been asked yet.
+  /// unreachable)"); nil when it has none (no rate or quota, or no shared store configured).
   public var budget: BudgetMode?
 
   public init(

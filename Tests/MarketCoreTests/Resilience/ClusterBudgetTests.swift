@@ -136,11 +136,14 @@ extension ResilienceTests {
 
 /// A cluster budget whose answers a test scripts, recording which providers asked.
 final class ScriptedBudget: ClusterBudget {
-  private let state: Mutex<(answer: @Sendable (ProviderID) -> BudgetDecision, requests: [ProviderID])>
+  private let state: Mutex<(answer: @Sendable (ProviderID) -> BudgetDecision, requests: [ProviderID], mode: BudgetMode)>
 
   init(_ answer: @escaping @Sendable (ProviderID) -> BudgetDecision) {
-    state = Mutex((answer, []))
+    state = Mutex((answer, [], .shared(liveInstances: 1)))
   }
+
+  /// The mode of the last decision.
+  var mode: BudgetMode { state.withLock { $0.mode } }
 
   var requests: [ProviderID] { state.withLock { $0.requests } }
 
@@ -153,6 +156,8 @@ final class ScriptedBudget: ClusterBudget {
       state.requests.append(provider)
       return state.answer
     }
-    return answer(provider)
+    let decision = answer(provider)
+    state.withLock { $0.mode = decision.mode }
+    return decision
   }
 }

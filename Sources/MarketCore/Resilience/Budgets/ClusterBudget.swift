@@ -9,6 +9,10 @@
 public protocol ClusterBudget: Sendable {
   /// Spends one call of `provider`'s budget now, or says why not and for how long.
   func spend(_ provider: ProviderID, limits: BudgetLimits) async -> BudgetDecision
+
+  /// How calls would be counted now, as of the last call or health check: what a provider's
+  /// status shows, current even while the provider is skipped and makes no calls.
+  var mode: BudgetMode { get }
 }
 
 /// The limits a cluster budget counts for one provider, both for the whole fleet.
