@@ -33,6 +33,8 @@ final class ProviderRuntime: Sendable {
   struct Admission {
     var permit: CallPermit
     var limit: LimitPermit
+    /// When the limits admitted it (the UTC day its quota unit belongs to).
+    var wallTime: Date
   }
 
   init(
@@ -139,7 +141,7 @@ final class ProviderRuntime: Sendable {
         state.limits.release(limit)
         return (.failure(decision.skipReason ?? .circuitOpen(retryIn: nil)), changes)
       }
-      return (.success(Admission(permit: permit, limit: limit)), changes)
+      return (.success(Admission(permit: permit, limit: limit, wallTime: wallTime)), changes)
     }
     if !changes.isEmpty { transitions(id, changes) }
     return result
@@ -166,12 +168,12 @@ final class ProviderRuntime: Sendable {
     return decision.refusal
   }
 
-  /// Gives back an admission whose call never went out: the concurrency slot, and the breaker
-  /// permit as a cancellation (which counts for nothing and frees a half-open probe slot).
+  /// Gives back an admission whose call never went out: what the local limits took, and the
+  /// breaker permit as a cancellation (which counts for nothing and frees a half-open probe slot).
   private func withdraw(_ admission: Admission) {
     let now = clock.now()
     let changes = state.withLock { state in
-      state.limits.release(admission.limit)
+      state.limits.withdraw(admission.limit, takenAt: admission.wallTime)
       return state.breaker.record(.cancelled, permit: admission.permit, duration: .zero, at: now)
     }
     if !changes.isEmpty { transitions(id, changes) }

@@ -129,6 +129,8 @@ extension ResilienceTests {
       #expect(limited.callCount == 0)
       // The breaker's permit was handed back: a refused call is not a failure.
       #expect(core.providerStatuses().first?.breaker.bufferedCalls == 0)
+      // Nor does it use the local quota: only calls made count.
+      #expect(core.providerStatuses().first?.limits.quotaUsed == 0)
       #expect(core.providerStatuses().first?.isUp == true)
     }
   }
