@@ -27,6 +27,7 @@ struct APIHarness {
 
   init(
     token: String? = nil, providerID: ProviderID = "alpha", registerProvider: Bool = true, tiers: [any QuoteTier] = [],
+    limits: ProviderLimitsConfiguration = ProviderLimitsConfiguration(), budget: (any ClusterBudget)? = nil,
     configure: (inout APIConfiguration) -> Void = { _ in }
   ) {
     _ = sharedRegistry
@@ -50,8 +51,8 @@ struct APIHarness {
     self.clock = clock
     self.provider = provider
     self.core = MarketDataCore(
-      providers: registerProvider ? [ProviderRegistration(provider)] : [], configuration: coreConfiguration, clock: clock,
-      tiers: tiers)
+      providers: registerProvider ? [ProviderRegistration(provider, limits: limits)] : [], configuration: coreConfiguration,
+      clock: clock, tiers: tiers, budget: budget)
     var configuration = APIConfiguration(metricsRegistry: sharedRegistry)
     configuration.token = token.flatMap(APIToken.init)
     configure(&configuration)

@@ -66,6 +66,26 @@ struct HealthAndMetricsTests {
     }
   }
 
+  @Test("a budget counted locally shows in /metrics and /v1/providers")
+  func localBudget() async throws {
+    let harness = APIHarness(
+      providerID: "budget-probe", limits: ProviderLimitsConfiguration(requestsPerMinute: 60),
+      budget: FixedBudget(BudgetDecision(mode: .localShare(instances: 3, reason: "redis unreachable"))))
+    try await harness.test { client in
+      #expect(try await client.get("/v1/quotes/AAPL").status == .ok)
+      let metrics = try await client.get("/metrics").text
+      let share = metrics.split(separator: "\n")
+        .first { $0.hasPrefix(#"lianyaohu_provider_budget_local_share{provider="budget-probe"} "#) }
+      #expect(share?.split(separator: " ").last.flatMap { Double($0) } == 3)
+      #expect(metrics.contains("# HELP lianyaohu_provider_budget_local_share "))
+      let provider = try await client.get("/v1/providers/budget-probe").object
+      let budget = provider["budget"] as? [String: Any]
+      #expect(budget?["scope"] as? String == "local_share")
+      #expect(budget?["instances"] as? Int == 3)
+      #expect(budget?["summary"] as? String == "budget: local share 1/3 (redis unreachable)")
+    }
+  }
+
   @Test("HELP lines are added once per family, before its TYPE line")
   func help() {
     let exposition = Array(
@@ -131,4 +151,12 @@ struct HealthAndMetricsTests {
       #expect(text.contains(#"lianyaohu_provider_breaker_state{provider="bad-data-probe",state="open"} 1"#))
     }
   }
+}
+
+/// A cluster budget that always decides the same.
+private struct FixedBudget: ClusterBudget {
+  let decision: BudgetDecision
+  init(_ decision: BudgetDecision) { self.decision = decision }
+  func spend(_ provider: ProviderID, limits: BudgetLimits) async -> BudgetDecision { decision }
+  var mode: BudgetMode { decision.mode }
 }

@@ -30,6 +30,7 @@ public enum APIMetrics {
   static let cacheTierUp = "lianyaohu_cache_tier_up"
   static let breakerState = "lianyaohu_provider_breaker_state"
   static let providerUp = "lianyaohu_provider_up"
+  static let budgetLocalShare = "lianyaohu_provider_budget_local_share"
   static let streamClients = "lianyaohu_stream_clients"
   static let residentMemory = "process_resident_memory_bytes"
   static let virtualMemory = "process_virtual_memory_bytes"
@@ -64,6 +65,8 @@ public enum APIMetrics {
     cacheTierUp: "1 while the cache tier is usable, 0 while it is not (Redis unreachable, say).",
     breakerState: "1 for each provider's current circuit breaker state, 0 for the others.",
     providerUp: "1 when the router may ask the provider now (enabled, breaker admits, budget left).",
+    budgetLocalShare:
+      "For a provider with a cluster-wide budget: N while this instance counts it alone at 1/N of its limits (Redis unreachable), 0 while it is counted in Redis.",
     streamClients: "Live stream (/v1/stream) clients connected now.",
     residentMemory: "Resident set size in bytes.",
     virtualMemory: "Virtual memory size in bytes.",

@@ -39,6 +39,10 @@ final class MetricsExporter: Sendable {
           .set(to: status.breaker.state == state ? 1 : 0)
       }
       gauge(APIMetrics.providerUp, [("provider", status.id.name)]).set(to: status.isUp ? 1 : 0)
+      if let budget = status.budget {
+        gauge(APIMetrics.budgetLocalShare, [("provider", status.id.name)])
+          .set(to: budget.isShared ? 0 : Double(budget.divisor))
+      }
     }
     gauge(APIMetrics.streamClients).set(to: Double(streams.openCount))
 

@@ -65,6 +65,7 @@ extension ProviderBody {
     status.limits.costPerCall = limits.costPerCall ?? 0
     status.limits.costSpent = limits.costSpent ?? 0
     status.limits.backingOffFor = limits.backingOffForSeconds.flatMap(Duration.fromSeconds)
+    status.budget = budget?.mode
     return status
   }
 }

@@ -72,6 +72,35 @@ public struct ProviderBody: Codable, Sendable {
     }
   }
 
+  /// How the provider's rate and quota are counted when they are cluster-wide (Redis).
+  public struct Budget: Codable, Sendable {
+    /// `cluster` (counted in Redis with every instance) or `local_share` (counted here alone).
+    public var scope: String
+    /// Live instances (`cluster`), or the number the limits are divided by (`local_share`).
+    public var instances: Int
+    /// Why the budget is counted locally; absent while it is cluster-wide.
+    public var reason: String?
+    /// "budget: local share 1/3 (redis unreachable)".
+    public var summary: String
+
+    public init(_ mode: BudgetMode) {
+      switch mode {
+      case .shared(let live): (scope, instances, reason) = ("cluster", live, nil)
+      case .localShare(let divisor, let why): (scope, instances, reason) = ("local_share", divisor, why)
+      }
+      summary = mode.description
+    }
+
+    /// The mode back, or nil for a scope this client does not know.
+    public var mode: BudgetMode? {
+      switch scope {
+      case "cluster": .shared(liveInstances: max(1, instances))
+      case "local_share": .localShare(instances: max(1, instances), reason: reason ?? "")
+      default: nil
+      }
+    }
+  }
+
   public var id: String
   public var priority: Int
   public var simulated: Bool
@@ -80,6 +109,8 @@ public struct ProviderBody: Codable, Sendable {
   public var breaker: Breaker
   public var health: Health
   public var limits: Limits
+  /// Absent when the provider has no cluster-wide budget.
+  public var budget: Budget?
 
   public init(_ status: ProviderStatus) {
     id = status.id.name
@@ -103,6 +134,7 @@ public struct ProviderBody: Codable, Sendable {
       maximumConcurrent: limits.maximumConcurrent, inFlight: limits.inFlight, requestsPerMinute: limits.requestsPerMinute?.finite,
       dailyQuota: limits.dailyQuota, quotaUsed: limits.quotaUsed, costPerCall: limits.costPerCall.finite,
       costSpent: limits.costSpent.finite, backingOffForSeconds: limits.backingOffFor?.seconds, exhausted: limits.isExhausted)
+    budget = status.budget.map(Budget.init)
   }
 }
 

@@ -17,10 +17,12 @@ public final class MarketDataCore: Sendable {
   let prefetch: Prefetcher
   let operatorHooks = Mutex<[@Sendable (OperatorAction) -> Void]>([])
 
+  /// With a `budget` (shared by a fleet, such as Redis), every provider with a rate or a daily
+  /// quota also spends it from that budget, after its own limits admitted the call.
   public init(
     providers: [ProviderRegistration], configuration: CoreConfiguration = CoreConfiguration(),
     clock: any MarketClock = SystemClock(), metrics: CoreMetrics = CoreMetrics(), events: EventBus = EventBus(),
-    tiers: [any CacheTier] = []
+    tiers: [any CacheTier] = [], budget: (any ClusterBudget)? = nil
   ) {
     self.configuration = configuration
     let announce: @Sendable (ProviderID, [BreakerTransition]) -> Void = { provider, transitions in
@@ -33,7 +35,7 @@ public final class MarketDataCore: Sendable {
       }
     }
     let router = Router(
-      runtimes: providers.map { ProviderRuntime($0, metrics: metrics, clock: clock, transitions: announce) },
+      runtimes: providers.map { ProviderRuntime($0, metrics: metrics, clock: clock, budget: budget, transitions: announce) },
       weights: configuration.adaptiveWeights)
     let hedgeRatio: Double
     if case .hedged(let ratio, _, _, _) = configuration.quoteFanOut { hedgeRatio = ratio } else { hedgeRatio = 0 }

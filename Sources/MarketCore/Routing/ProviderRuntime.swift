@@ -4,8 +4,8 @@ import Synchronization
 
 /// One configured provider inside the core: the adapter plus its circuit breaker, health and
 /// limits. Every upstream call, of any data class, goes through ``call(_:_:validate:)``, which
-/// asks the limits and the breaker first, checks what came back, and records the outcome in all
-/// three afterwards, so none is ever skipped.
+/// asks the limits and the breaker first, then the cluster budget when there is one, checks
+/// what came back, and records the outcome in all three afterwards, so none is ever skipped.
 final class ProviderRuntime: Sendable {
   let provider: any MarketDataProvider
   let priority: Int
@@ -17,6 +17,9 @@ final class ProviderRuntime: Sendable {
   private let clock: any MarketClock
   /// Told about every breaker transition (the core turns them into events).
   private let transitions: @Sendable (ProviderID, [BreakerTransition]) -> Void
+  /// The fleet-wide budget and this provider's limits in it; nil when the provider has no
+  /// rate or quota, or the core runs alone.
+  private let budget: (budget: any ClusterBudget, limits: BudgetLimits)?
 
   struct State {
     var breaker: CircuitBreaker
@@ -24,6 +27,8 @@ final class ProviderRuntime: Sendable {
     var limits: ProviderLimits
     /// An operator's off switch: a disabled provider is never asked.
     var isEnabled = true
+    /// The cluster budget refused until then: skipped without asking it again.
+    var budgetRefusal: (reason: ProviderSkip.Reason, until: MarketInstant)?
   }
 
   /// The latency estimate and the delays tuned from it, kept for a moment: the tuner reads
@@ -46,11 +51,13 @@ final class ProviderRuntime: Sendable {
   struct Admission {
     var permit: CallPermit
     var limit: LimitPermit
+    /// When the limits admitted it (the UTC day its quota unit belongs to).
+    var wallTime: Date
   }
 
   init(
     _ registration: ProviderRegistration, metrics: CoreMetrics, clock: any MarketClock,
-    transitions: @escaping @Sendable (ProviderID, [BreakerTransition]) -> Void
+    budget: (any ClusterBudget)? = nil, transitions: @escaping @Sendable (ProviderID, [BreakerTransition]) -> Void
   ) {
     self.provider = registration.provider
     self.priority = registration.priority
@@ -59,6 +66,7 @@ final class ProviderRuntime: Sendable {
     self.metrics = metrics.provider(registration.provider.id)
     self.clock = clock
     self.transitions = transitions
+    self.budget = budget.flatMap { budget in BudgetLimits(registration.limits).map { (budget, $0) } }
     self.state = Mutex(
       State(
         breaker: CircuitBreaker(configuration: registration.breaker),
@@ -84,6 +92,10 @@ final class ProviderRuntime: Sendable {
     case .failure(let reason):
       return Dictionary(requests.map { ($0, .failure(.notAdmitted(reason))) }) { first, _ in first }
     case .success(let admitted): admission = admitted
+    }
+    if let refusal = await spendClusterBudget() {
+      withdraw(admission)
+      return Dictionary(requests.map { ($0, .failure(.notAdmitted(refusal))) }) { first, _ in first }
     }
     let start = clock.now()
     metrics.requests.increment()
@@ -136,6 +148,7 @@ final class ProviderRuntime: Sendable {
     let wallTime = clock.wallTime(at: now)
     let (result, changes): (Result<Admission, ProviderSkip.Reason>, [BreakerTransition]) = state.withLock { state in
       guard state.isEnabled else { return (.failure(.disabled), []) }
+      if let refusal = state.activeBudgetRefusal(at: now) { return (.failure(refusal), []) }
       let limit: LimitPermit
       switch state.limits.acquire(at: now, wallTime: wallTime) {
       case .failure(let reason): return (.failure(reason), [])
@@ -146,10 +159,42 @@ final class ProviderRuntime: Sendable {
         state.limits.release(limit)
         return (.failure(decision.skipReason ?? .circuitOpen(retryIn: nil)), changes)
       }
-      return (.success(Admission(permit: permit, limit: limit)), changes)
+      return (.success(Admission(permit: permit, limit: limit, wallTime: wallTime)), changes)
     }
     if !changes.isEmpty { transitions(id, changes) }
     return result
+  }
+
+  /// Asks the cluster budget for one call after the local limits and the breaker admitted it:
+  /// nil when it may go. A refusal is remembered until its retry time (a spent quota until the
+  /// next UTC midnight), so the router skips the provider without asking again.
+  private func spendClusterBudget() async -> ProviderSkip.Reason? {
+    guard let budget else { return nil }
+    let decision = await budget.budget.spend(id, limits: budget.limits)
+    let now = clock.now()
+    let wallTime = clock.wallTime(at: now)
+    state.withLock { state in
+      switch decision.refusal {
+      case nil: break
+      case .rateLimited(let retryIn?)?: state.budgetRefusal = (.rateLimited(retryIn: retryIn), now + retryIn)
+      case .quotaExhausted?:
+        let untilMidnight = DailyQuota.resetTime(after: wallTime).timeIntervalSince(wallTime)
+        state.budgetRefusal = (.quotaExhausted, now + .nanoseconds(Int64(max(0, untilMidnight) * 1e9)))
+      case let other?: state.budgetRefusal = (other, now)
+      }
+    }
+    return decision.refusal
+  }
+
+  /// Gives back an admission whose call never went out: what the local limits took, and the
+  /// breaker permit as a cancellation (which counts for nothing and frees a half-open probe slot).
+  private func withdraw(_ admission: Admission) {
+    let now = clock.now()
+    let changes = state.withLock { state in
+      state.limits.withdraw(admission.limit, takenAt: admission.wallTime)
+      return state.breaker.record(.cancelled, permit: admission.permit, duration: .zero, at: now)
+    }
+    if !changes.isEmpty { transitions(id, changes) }
   }
 
   /// Records how an admitted call ended in the breaker, the health tracker and the limits.
@@ -193,6 +238,7 @@ final class ProviderRuntime: Sendable {
         if let retryIn = breaker.nextProbeIn, retryIn > .zero { return .circuitOpen(retryIn: retryIn) }
       case .closed, .halfOpen, .disabled, .metricsOnly: break
       }
+      if let refusal = state.activeBudgetRefusal(at: now) { return refusal }
       let limits = state.limits.status(at: now, wallTime: wallTime)
       if let backingOff = limits.backingOffFor { return .rateLimited(retryIn: backingOff) }
       if let quota = limits.dailyQuota, limits.quotaUsed >= quota { return .quotaExhausted }
@@ -286,7 +332,16 @@ final class ProviderRuntime: Sendable {
       ProviderStatus(
         id: id, priority: priority, isSimulated: provider is SimulatedProvider, isEnabled: state.isEnabled,
         breaker: state.breaker.status(at: now), health: state.health.status(at: now),
-        limits: state.limits.status(at: now, wallTime: wallTime))
+        limits: state.limits.status(at: now, wallTime: wallTime), budget: budget?.budget.mode)
     }
+  }
+}
+
+extension ProviderRuntime.State {
+  /// The cluster budget's last refusal while it lasts, with the time left on a rate limit.
+  func activeBudgetRefusal(at now: MarketInstant) -> ProviderSkip.Reason? {
+    guard let refusal = budgetRefusal, refusal.until > now else { return nil }
+    if case .rateLimited = refusal.reason { return .rateLimited(retryIn: refusal.until - now) }
+    return refusal.reason
   }
 }

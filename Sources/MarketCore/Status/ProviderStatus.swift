@@ -30,10 +30,13 @@ public struct ProviderStatus: Hashable, Sendable {
   public var breaker: BreakerStatus
   public var health: HealthStatus
   public var limits: LimitStatus
+  /// How its cluster-wide budget is counted right now ("budget: local share 1/3 (redis
+  /// unreachable)"); nil when it has none (no rate or quota, or no shared store configured).
+  public var budget: BudgetMode?
 
   public init(
     id: ProviderID, priority: Int, isSimulated: Bool, isEnabled: Bool = true, breaker: BreakerStatus = BreakerStatus(),
-    health: HealthStatus = HealthStatus(), limits: LimitStatus = LimitStatus()
+    health: HealthStatus = HealthStatus(), limits: LimitStatus = LimitStatus(), budget: BudgetMode? = nil
   ) {
     self.id = id
     self.priority = priority
@@ -42,6 +45,7 @@ public struct ProviderStatus: Hashable, Sendable {
     self.breaker = breaker
     self.health = health
     self.limits = limits
+    self.budget = budget
   }
 
   /// Usable right now: its breaker admits calls and its budget is not spent.

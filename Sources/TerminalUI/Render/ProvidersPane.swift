@@ -40,6 +40,8 @@ enum ProvidersPane {
     if !provider.isEnabled { return ("disabled", .breakerDisabled) }
     if !provider.breaker.state.admitsCalls { return ("down", .error) }
     if provider.limits.isExhausted { return ("limited", .warning) }
+    // Its cluster-wide budget is counted here alone, at a share, while Redis is away.
+    if case .localShare(let instances, _)? = provider.budget { return ("local1/\(instances)", .warning) }
     return ("up", .ok)
   }
 

@@ -15,7 +15,8 @@ struct App {
   /// What a command needs besides the core.
   struct Needs: OptionSet, Sendable {
     let rawValue: Int
-    /// SQLite and Redis as configured, the cluster bus, memory warmed from them at start.
+    /// SQLite and Redis as configured, the cluster bus and cluster-wide provider budgets,
+    /// memory warmed from them at start.
     static let tiers = Needs(rawValue: 1 << 0)
     /// The loop that keeps every active watchlist symbol fresh.
     static let refresh = Needs(rawValue: 1 << 1)
@@ -35,15 +36,24 @@ struct App {
     clock: any MarketClock = SystemClock(), environment: [String: String] = ProcessInfo.processInfo.environment
   ) -> App {
     let tiers = needs.contains(.tiers) ? TierAssembly.assemble(configuration, environment: environment, logger: logger) : nil
-    let core = makeCore(configuration: configuration, clock: clock, tiers: tiers?.tiers ?? [])
+    let instanceID = ClusterBus.makeInstanceID()
+    let budget = tiers?.redis.map { redis in
+      var options = RedisClusterBudget.Options()
+      options.prefix = configuration.tiers.redis.prefix
+      options.timeout = configuration.tiers.redis.commandTimeout
+      return RedisClusterBudget(client: redis, instanceID: instanceID, options: options, clock: clock, logger: logger)
+    }
+    let core = makeCore(configuration: configuration, clock: clock, tiers: tiers?.tiers ?? [], budget: budget)
     var services = tiers?.services ?? []
     if let redis = tiers?.redis {
       let bus = ClusterBus(
-        client: redis, channel: configuration.tiers.redis.prefix + "events", instanceID: ClusterBus.makeInstanceID(),
-        core: core, logger: logger)
+        client: redis, channel: configuration.tiers.redis.prefix + "events", instanceID: instanceID, core: core,
+        logger: logger)
       services.append(.init(service: bus))
-      logger.notice("sharing the cache and operator actions through Redis", metadata: ["instance": "\(bus.instanceID)"])
+      logger.notice(
+        "sharing the cache, operator actions and provider budgets through Redis", metadata: ["instance": "\(instanceID)"])
     }
+    if let budget { services.append(.init(service: budget)) }
     if needs.contains(.refresh) {
       let warm = !(tiers?.tiers.isEmpty ?? true)
       services.append(.init(service: RefreshService(loop: RefreshLoop(core: core), warmFirst: warm)))

@@ -3,9 +3,11 @@ import MarketCore
 import MarketProviders
 
 /// Builds the core the way every command and test needs it: one function, so `main` and the
-/// tests construct the same thing.
+/// tests construct the same thing. With a `budget` (Redis), each provider's
+/// `requests_per_minute` and `daily_quota` count for the whole fleet.
 func makeCore(
-  configuration: AppConfiguration, clock: any MarketClock = SystemClock(), tiers: [any CacheTier] = []
+  configuration: AppConfiguration, clock: any MarketClock = SystemClock(), tiers: [any CacheTier] = [],
+  budget: (any ClusterBudget)? = nil
 ) -> MarketDataCore {
   let market = SimulatedMarket(seed: configuration.seed)
   let providers: [ProviderRegistration]
@@ -19,7 +21,8 @@ func makeCore(
         weight: settings.weight, breaker: settings.breaker, limits: settings.limits)
     }
   }
-  return MarketDataCore(providers: providers, configuration: configuration.core, clock: clock, tiers: tiers)
+  return MarketDataCore(
+    providers: providers, configuration: configuration.core, clock: clock, tiers: tiers, budget: budget)
 }
 
 /// One configured provider: the simulated market, or an adapter over the shared transport.

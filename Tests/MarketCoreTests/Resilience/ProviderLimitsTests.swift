@@ -39,6 +39,33 @@ extension ResilienceTests {
       #expect(quota.tryConsume(at: midnight + 86_400) == true)
     }
 
+    @Test func aWithdrawnPermitGivesBackWhatItTook() throws {
+      var limits = ProviderLimits(
+        configuration: ProviderLimitsConfiguration(
+          maxConcurrent: 1, requestsPerMinute: 60, burst: 1, dailyQuota: 2, costPerCall: 0.5))
+      let permit = try limits.acquire(at: instant(0), wallTime: Self.beforeMidnight).get()
+      #expect(limits.status(at: instant(0), wallTime: Self.beforeMidnight).quotaUsed == 1)
+      #expect(limits.status(at: instant(0), wallTime: Self.beforeMidnight).costSpent == 0.5)
+      #expect(limits.status(at: instant(0), wallTime: Self.beforeMidnight).inFlight == 1)
+      limits.withdraw(permit, takenAt: Self.beforeMidnight)
+      let status = limits.status(at: instant(0), wallTime: Self.beforeMidnight)
+      #expect(status.quotaUsed == 0)
+      #expect(status.costSpent == 0)
+      #expect(status.inFlight == 0)
+      // The token is back: a call may go at the same instant.
+      let again = try limits.acquire(at: instant(0), wallTime: Self.beforeMidnight).get()
+      #expect(limits.status(at: instant(0), wallTime: Self.beforeMidnight).quotaUsed == 1)
+      // A permit from yesterday gives nothing back from today.
+      limits.release(again)
+      let midnight = Self.beforeMidnight + 60
+      _ = try limits.acquire(at: instant(61), wallTime: midnight).get()
+      limits.withdraw(again, takenAt: Self.beforeMidnight)
+      #expect(limits.status(at: instant(61), wallTime: midnight).quotaUsed == 1)
+      var bucket = TokenBucket(rate: .perMinute(60), burst: 1)
+      bucket.giveBack(5)
+      #expect(bucket.available(at: instant(0)) == 1)
+    }
+
     @Test func theBulkheadCapsCallsInFlight() {
       var bulkhead = Bulkhead(maximumConcurrent: 2)
       #expect(bulkhead.tryAcquire() == true)

@@ -28,6 +28,13 @@ public struct DailyQuota: Hashable, Sendable {
     return true
   }
 
+  /// Gives back `count` calls used on the UTC day of `wallTime` for calls that never went out;
+  /// a call from an earlier day stays with that day.
+  public mutating func giveBack(_ count: Int = 1, usedAt wallTime: Date) {
+    guard Self.day(of: wallTime) == day else { return }
+    used = max(0, used - max(0, count))
+  }
+
   /// The provider says today's quota is spent (whatever our count says): nothing more until
   /// UTC midnight.
   public mutating func markExhausted(at wallTime: Date) {

@@ -58,6 +58,16 @@ public struct ProviderLimits: Sendable {
     bulkhead?.release()
   }
 
+  /// The call was refused after all (by the cluster budget) and never went out: frees its
+  /// slot and gives back its token, its quota unit and its cost, so only calls made count.
+  /// `wallTime` is when the permit was taken.
+  public mutating func withdraw(_ permit: LimitPermit, takenAt wallTime: Date) {
+    release(permit)
+    tokenBucket?.giveBack()
+    dailyQuota?.giveBack(usedAt: wallTime)
+    if DailyQuota.day(of: wallTime) == costDay { costSpent = max(0, costSpent - permit.cost) }
+  }
+
   /// The provider answered "too many requests": skip it until `retryAfter`, or for an
   /// exponential backoff when it gave none. Returns how long.
   @discardableResult

@@ -41,6 +41,11 @@ public struct TokenBucket: Hashable, Sendable {
     return .nanoseconds(Int64((missing / rate.tokensPerSecond * 1e9).rounded(.up)))
   }
 
+  /// Puts back `count` tokens taken for a call that never went out, never above the burst.
+  public mutating func giveBack(_ count: Double = 1) {
+    tokens = min(burst, tokens + max(0, count))
+  }
+
   /// Takes `count` tokens if they are there.
   public mutating func tryTake(_ count: Double = 1, at now: MarketInstant) -> Bool {
     let current = available(at: now)
