@@ -72,8 +72,11 @@ import Testing
     try await withRedisClient(server: server, configure: { $0.commandTimeout = .milliseconds(200) }) { client throws in
       try await withRedisClient(server: server) { admin throws in
         try await client.set("k", [1], expiresIn: nil)
-        // The server stops answering everyone else for two seconds.
-        #expect(try await admin.send(["CLIENT", "PAUSE", "2000", "ALL"]) == .simpleString("OK"))
+        // The server stops answering everyone else for six seconds: long enough that a test
+        // process starved by a loaded machine still sends both reads inside the pause (with
+        // two, CI once saw the pipeline answered). A pause cannot be lifted early: UNPAUSE
+        // waits like any other command.
+        #expect(try await admin.send(["CLIENT", "PAUSE", "6000", "ALL"]) == .simpleString("OK"))
         let single = await redisError { try await client.get("k") }
         #expect(single == .timeout)
         let pipelined = await redisError { try await client.pipeline([["GET", "k"], ["GET", "k"]]) }
