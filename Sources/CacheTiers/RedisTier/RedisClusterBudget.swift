@@ -127,8 +127,9 @@ public final class RedisClusterBudget: ClusterBudget, Service {
     if recovered { logger.notice("provider budgets are cluster-wide again", metadata: ["instances": "\(reply.liveInstances)"]) }
   }
 
-  /// Redis did not answer: note why, and say so if that is news.
-  private func missed(_ error: RedisError) {
+  /// Redis did not answer: note why, and say so if that is news. Returns the reason.
+  @discardableResult
+  private func missed(_ error: RedisError) -> String {
     let reason = Self.reason(error)
     let (isNews, instances) = state.withLock { state in
       defer { state.fallbackReason = reason }
@@ -139,19 +140,19 @@ public final class RedisClusterBudget: ClusterBudget, Service {
         "provider budgets counted locally at this instance's share",
         metadata: ["share": "1/\(instances)", "reason": "\(reason)", "error": "\(error)"])
     }
+    return reason
   }
 
   private func local(_ provider: ProviderID, limits: BudgetLimits, because error: RedisError) -> BudgetDecision {
-    missed(error)
-    let reason = Self.reason(error)
+    let reason = missed(error)
     let now = clock.now()
     let wallTime = clock.wallTime(at: now)
     return state.withLock { state in
       let instances = state.liveInstances
-      var share = state.shares[provider] ?? LocalBudgetShare(limits: limits, instances: instances, at: now)
-      if share.limits != limits || share.instances != instances {
-        share = LocalBudgetShare(limits: limits, instances: instances, at: now)
-      }
+      // A share is kept while its limits and the instance count it divides by stay the same.
+      var share =
+        state.shares[provider].flatMap { $0.limits == limits && $0.instances == instances ? $0 : nil }
+        ?? LocalBudgetShare(limits: limits, instances: instances, at: now)
       let refusal = share.spend(at: now, wallTime: wallTime)
       state.shares[provider] = share
       state.statistics.localDecisions += 1

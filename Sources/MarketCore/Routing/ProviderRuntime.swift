@@ -174,13 +174,13 @@ final class ProviderRuntime: Sendable {
     let now = clock.now()
     let wallTime = clock.wallTime(at: now)
     state.withLock { state in
+      // A refusal without a retry time is not remembered: the next call asks again.
       switch decision.refusal {
-      case nil: break
       case .rateLimited(let retryIn?)?: state.budgetRefusal = (.rateLimited(retryIn: retryIn), now + retryIn)
       case .quotaExhausted?:
         let untilMidnight = DailyQuota.resetTime(after: wallTime).timeIntervalSince(wallTime)
         state.budgetRefusal = (.quotaExhausted, now + .nanoseconds(Int64(max(0, untilMidnight) * 1e9)))
-      case let other?: state.budgetRefusal = (other, now)
+      default: break
       }
     }
     return decision.refusal

@@ -2,8 +2,8 @@ import Foundation
 
 /// This instance's part of a cluster budget while the shared count cannot be asked: each
 /// limit divided by the last-known number of live instances, rounded down but at least 1, and
-/// enforced here with a ``TokenBucket`` (rate) and a ``DailyQuota``. Sans-I/O: the caller
-/// passes the monotonic instant and the wall time.
+/// enforced here by ``ProviderLimits`` (its token bucket for the rate, its ``DailyQuota`` for
+/// the day). Sans-I/O: the caller passes the monotonic instant and the wall time.
 ///
 /// Calls counted here never reach the shared store: when it returns, the fleet may briefly
 /// spend up to one share per instance more than its limit in that minute and day.
@@ -12,17 +12,16 @@ public struct LocalBudgetShare: Sendable {
   public let limits: BudgetLimits
   /// How many instances the limits are divided by (at least 1).
   public let instances: Int
-  private var bucket: TokenBucket?
-  private var quota: DailyQuota?
+  private var local: ProviderLimits
 
   public init(limits: BudgetLimits, instances: Int, at start: MarketInstant) {
     self.limits = limits
     self.instances = max(1, instances)
-    if let requestsPerMinute = limits.requestsPerMinute {
-      let share = Self.share(of: requestsPerMinute, instances: instances)
-      bucket = TokenBucket(rate: .perMinute(Double(share)), burst: max(1, share / 60), at: start)
-    }
-    quota = limits.dailyQuota.map { DailyQuota(limit: Self.share(of: $0, instances: instances)) }
+    let rate = limits.requestsPerMinute.map { Self.share(of: $0, instances: instances) }
+    local = ProviderLimits(
+      configuration: ProviderLimitsConfiguration(
+        requestsPerMinute: rate.map(Double.init), dailyQuota: limits.dailyQuota.map { Self.share(of: $0, instances: instances) }),
+      at: start)
   }
 
   /// `limit / instances`, rounded down but at least 1, so that every instance can still make
@@ -40,13 +39,9 @@ public struct LocalBudgetShare: Sendable {
 
   /// Spends one call of the share, or says why not: nil when the call may go.
   public mutating func spend(at now: MarketInstant, wallTime: Date) -> ProviderSkip.Reason? {
-    if let quota, quota.remaining(at: wallTime) < 1 { return .quotaExhausted }
-    if let bucket {
-      let wait = bucket.waitTime(at: now)
-      if wait != .zero { return .rateLimited(retryIn: wait) }
+    switch local.acquire(at: now, wallTime: wallTime) {
+    case .success: nil
+    case .failure(let reason): reason
     }
-    _ = bucket?.tryTake(at: now)
-    _ = quota?.tryConsume(at: wallTime)
-    return nil
   }
 }

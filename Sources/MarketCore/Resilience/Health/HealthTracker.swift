@@ -171,7 +171,7 @@ public struct HealthTracker: Sendable {
     var censored = latencies
     for age in 0..<Int64(slices.count) {
       let slice = slices[slot(of: current &- age)]
-      guard slice.epoch == current &- age, isLive(slice.epoch, at: current) else { continue }
+      guard slice.epoch == current &- age else { continue }
       latencies.add(slice.latencies)
       censored.add(slice.censored)
       if latencies.totalCount >= UInt64(max(1, minimumSamples)) { break }
