@@ -55,7 +55,6 @@ extension RoutingBenchmark {
         }
         return []
       }
-      final class Cursor: Sendable { let next = Atomic<Int>(0) }
       let cursor = Cursor()
       cursor.next.store(firstMeasured, ordering: .relaxed)
       let end = start + .seconds(total)

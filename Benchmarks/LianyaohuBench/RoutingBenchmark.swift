@@ -131,32 +131,26 @@ struct RoutingBenchmark: AsyncParsableCommand {
   }
 
   /// The lowest p99 any hedge-once policy can reach when each provider's latency follows the
-  /// `sorted` sample and providers are independent: the hedge must wait at least for the
+  /// `sorted` sample (ms) and providers are independent: the hedge must wait at least for the
   /// latency only `extraRequests` of requests exceed (or it would be sent more often than
   /// that), and a quote is late by T only if the first request takes over T and the hedge,
   /// sent at d, takes over T - d. Waiting longer only makes that likelier, so d is the least
-  /// allowed; T is the least with P(late) ≤ 1 %.
+  /// allowed; T is the least with P(late) ≤ 1 %. The very computation the default policy
+  /// makes online (``HedgeDelayTuner``), here on the whole measured sample.
   static func bestSingleHedgeP99(_ sorted: [Double], extraRequests: Double) -> Double {
-    guard let last = sorted.last else { return 0 }
-    let count = Double(sorted.count)
-    /// The fraction of the sample slower than `milliseconds`.
-    func slower(than milliseconds: Double) -> Double {
-      var low = 0
-      var high = sorted.count
-      while low < high {
-        let middle = (low + high) / 2
-        if sorted[middle] <= milliseconds { low = middle + 1 } else { high = middle }
+    var answers: [(UInt64, Int)] = []
+    for milliseconds in sorted {
+      let microseconds = UInt64(max(0, (milliseconds * 1000).rounded()))
+      if let last = answers.last, last.0 == microseconds {
+        answers[answers.count - 1].1 += 1
+      } else {
+        answers.append((microseconds, 1))
       }
-      return Double(sorted.count - low) / count
     }
-    let delay = sorted[min(sorted.count - 1, Int(count * (1 - extraRequests)))]
-    var low = 0.0
-    var high = last
-    for _ in 0..<60 {
-      let middle = (low + high) / 2
-      if slower(than: middle) * slower(than: middle - delay) <= 0.01 { high = middle } else { low = middle }
-    }
-    return high
+    guard !sorted.isEmpty else { return 0 }
+    let survival = LatencySurvival(answers: answers, censored: [])
+    let delay = sorted[min(sorted.count - 1, Int(Double(sorted.count) * (1 - extraRequests)))] * 1000
+    return HedgeDelayTuner.predictedLatency(primary: survival, hedge: survival, delay: delay) / 1000
   }
 
   /// The latency model `name` (lognormal or stalls) with the configured median and p99.
@@ -218,7 +212,6 @@ struct RoutingBenchmark: AsyncParsableCommand {
 
   /// Runs quotes with `concurrency` in flight; returns each quote's latency in ms.
   static func run(_ core: MarketDataCore, _ symbols: [Symbol], concurrency: Int) async -> ([Double], Int) {
-    final class Cursor: Sendable { let next = Atomic<Int>(0) }
     let cursor = Cursor()
     return await withTaskGroup(of: ([Double], Int).self) { group in
       for _ in 0..<concurrency {
@@ -245,6 +238,9 @@ struct RoutingBenchmark: AsyncParsableCommand {
     }
   }
 }
+
+/// The next symbol to quote, shared by every worker of a run.
+final class Cursor: Sendable { let next = Atomic<Int>(0) }
 
 extension Symbol {
   /// `B00001`-style symbols for benchmarks that need many distinct cache misses.
