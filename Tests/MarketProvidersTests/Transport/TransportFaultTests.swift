@@ -93,7 +93,7 @@ import Testing
 
   @Test func slowHeadersTimeOut() async throws {
     let response = try FakeUpstream.Response.fixture(
-      "openbb/quote_AAPL_fmp.json", faults: [.delayHeaders(.seconds(3))])
+      "openbb/quote_AAPL_fmp.json", faults: [.delayHeaders(.seconds(60))])
     try await withLoopback({ _ in response }) { upstream, transport in
       let provider = openBB(upstream, transport, timeout: .milliseconds(150))
       #expect(await providerError { try await provider.quote(for: aapl) } == .timeout)
