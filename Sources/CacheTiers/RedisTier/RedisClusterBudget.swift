@@ -37,9 +37,9 @@ public final class RedisClusterBudget: ClusterBudget, Service {
   private let clock: any MarketClock
   private let logger: Logger
   private let state = Mutex(State())
+  private let spending = RedisScript(RedisClusterBudget.script)
 
   private struct State {
-    var scriptSHA: String?
     /// Live instances as Redis last counted them (this one included); 1 until it answers.
     var liveInstances = 1
     var shares: [ProviderID: LocalBudgetShare] = [:]
@@ -82,7 +82,11 @@ public final class RedisClusterBudget: ClusterBudget, Service {
     }
   }
 
-  public var statistics: Statistics { state.withLock { $0.statistics } }
+  public var statistics: Statistics {
+    var statistics = state.withLock { $0.statistics }
+    statistics.scriptReloads = spending.reloads
+    return statistics
+  }
 
   /// The keys of one provider's minute log and day count.
   public func keys(for provider: ProviderID) -> (minute: String, day: String) {
@@ -96,7 +100,7 @@ public final class RedisClusterBudget: ClusterBudget, Service {
   // MARK: ClusterBudget
 
   public func spend(_ provider: ProviderID, limits: BudgetLimits) async -> BudgetDecision {
-    let reply = await withinTimeout { () async throws(RedisError) -> Reply in
+    let reply = await RedisClient.within(options.timeout) { () async throws(RedisError) -> Reply in
       try await self.evaluate(provider: provider, limits: limits)
     }
     switch reply {
@@ -191,7 +195,7 @@ public final class RedisClusterBudget: ClusterBudget, Service {
   /// Runs the script with no limits: it only marks this instance live and counts the others,
   /// and keeps ``mode`` current while no provider calls.
   public func heartbeat() async {
-    let reply = await withinTimeout { () async throws(RedisError) -> Reply in
+    let reply = await RedisClient.within(options.timeout) { () async throws(RedisError) -> Reply in
       try await self.evaluate(provider: ProviderID("-"), limits: BudgetLimits())
     }
     switch reply {
@@ -221,8 +225,8 @@ public final class RedisClusterBudget: ClusterBudget, Service {
       now, String(limits.requestsPerMinute ?? -1), String(limits.dailyQuota ?? -1), instanceID,
       String(RedisClient.milliseconds(options.liveWindow)), member,
     ]
-    let keyWords = ["3", keys.minute, keys.day, instancesKey]
-    let reply = try await run(keys: keyWords, arguments: arguments)
+    let reply = try await spending.run(
+      on: client, keys: [keys.minute, keys.day, instancesKey], arguments: arguments)
     guard let values = reply.elements?.compactMap(\.integer), values.count == 5 else {
       throw .unexpectedReply("the budget script answered with a \(reply.kindName)")
     }
@@ -233,61 +237,5 @@ public final class RedisClusterBudget: ClusterBudget, Service {
       default: .rate
       }
     return Reply(refusal: refusal, retryMilliseconds: values[2], usedToday: values[3], liveInstances: Int(values[4]))
-  }
-
-  /// `EVALSHA` of the script, loading it first when this budget has not yet; on `NOSCRIPT`
-  /// (the server's script cache was flushed or it restarted) `EVAL`, which caches it again.
-  private func run(keys: [String], arguments: [String]) async throws(RedisError) -> RESPValue {
-    var sha = state.withLock { $0.scriptSHA }
-    if sha == nil {
-      let loaded = try await client.send(["SCRIPT", "LOAD", Self.script])
-      guard let text = loaded.string else { throw .unexpectedReply("SCRIPT LOAD answered with a \(loaded.kindName)") }
-      state.withLock { $0.scriptSHA = text }
-      sha = text
-    }
-    if let sha {
-      do throws(RedisError) {
-        return try await client.send(["EVALSHA", sha] + keys + arguments)
-      } catch {
-        guard case .serverError(let message) = error, message.hasPrefix("NOSCRIPT") else { throw error }
-      }
-    }
-    state.withLock { $0.statistics.scriptReloads += 1 }
-    return try await client.send(["EVAL", Self.script] + keys + arguments)
-  }
-
-  /// `work`'s result, or ``RedisError/timeout`` once ``Options/timeout`` has passed: the call
-  /// waits no longer, while the command itself ends within the client's own timeout.
-  private func withinTimeout<Value: Sendable>(
-    _ work: @escaping @Sendable () async throws(RedisError) -> Value
-  ) async -> Result<Value, RedisError> {
-    let timeout = options.timeout
-    let outcome = OneShot<Result<Value, RedisError>>()
-    return await withCheckedContinuation { continuation in
-      outcome.arm(continuation)
-      let timer = Task {
-        do { try await Task.sleep(for: timeout) } catch { return }
-        outcome.resume(with: .failure(.timeout))
-      }
-      Task {
-        let result: Result<Value, RedisError>
-        do throws(RedisError) { result = .success(try await work()) } catch { result = .failure(error) }
-        timer.cancel()
-        outcome.resume(with: result)
-      }
-    }
-  }
-}
-
-/// A continuation resumed by whichever of two tasks finishes first; the other's result is dropped.
-private final class OneShot<Value: Sendable>: Sendable {
-  private let continuation = Mutex<CheckedContinuation<Value, Never>?>(nil)
-
-  func arm(_ continuation: CheckedContinuation<Value, Never>) {
-    self.continuation.withLock { $0 = continuation }
-  }
-
-  func resume(with value: Value) {
-    continuation.withLock { $0.take() }?.resume(returning: value)
   }
 }

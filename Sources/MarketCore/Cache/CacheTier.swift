@@ -18,10 +18,14 @@ public protocol CacheTier: Sendable {
   func invalidate(_ scope: InvalidationScope)
   /// Entries, hits, misses and, when the tier is unusable, why.
   var statistics: CacheStatistics { get }
+  /// Returns once every write queued so far has reached the store (or failed): what a fleet's
+  /// lease holder awaits before it releases, so the waiters find its value.
+  func flush() async
 }
 
 extension CacheTier {
   public var isShared: Bool { false }
+  public func flush() async {}
 }
 
 /// A tier that keeps quotes.

@@ -18,11 +18,13 @@ public final class MarketDataCore: Sendable {
   let operatorHooks = Mutex<[@Sendable (OperatorAction) -> Void]>([])
 
   /// With a `budget` (shared by a fleet, such as Redis), every provider with a rate or a daily
-  /// quota also spends it from that budget, after its own limits admitted the call.
+  /// quota also spends it from that budget, after its own limits admitted the call. With
+  /// `flights`, a read that missed every tier claims its key's lease first, so a fleet asks
+  /// upstream once per key (see ``ClusterFlights``).
   public init(
     providers: [ProviderRegistration], configuration: CoreConfiguration = CoreConfiguration(),
     clock: any MarketClock = SystemClock(), metrics: CoreMetrics = CoreMetrics(), events: EventBus = EventBus(),
-    tiers: [any CacheTier] = [], budget: (any ClusterBudget)? = nil
+    tiers: [any CacheTier] = [], budget: (any ClusterBudget)? = nil, flights: (any ClusterFlights)? = nil
   ) {
     self.configuration = configuration
     let announce: @Sendable (ProviderID, [BreakerTransition]) -> Void = { provider, transitions in
@@ -43,7 +45,7 @@ public final class MarketDataCore: Sendable {
       clock: clock,
       memory: L1Cache<StoredValue>(
         maximumEntries: configuration.cacheMaximumEntries, maximumBytes: configuration.cacheMaximumBytes),
-      router: router, tiers: tiers, events: events, metrics: metrics,
+      router: router, tiers: tiers, clusterFlights: flights, events: events, metrics: metrics,
       hedgeBudget: SharedHedgeBudget(HedgeBudget(maximumExtraRatio: hedgeRatio, maximumSavedTokens: 50)),
       batchConcurrency: configuration.refreshConcurrency)
     self.watchlistBook = WatchlistBook(configuration.watchlists)

@@ -14,6 +14,14 @@ public final class CoreMetrics: Sendable {
   let failovers = Counter(label: MetricNames.extraRequests, dimensions: [("kind", "failover")])
   let concurrentRequests = Counter(label: MetricNames.extraRequests, dimensions: [("kind", "concurrent")])
   let refusedHedges = Counter(label: MetricNames.extraRequests, dimensions: [("kind", "refused")])
+  let clusterFlights = ClusterFlightCounters()
+
+  struct ClusterFlightCounters: Sendable {
+    let led = Counter(label: MetricNames.clusterFlights, dimensions: [("outcome", "led")])
+    let joined = Counter(label: MetricNames.clusterFlights, dimensions: [("outcome", "joined")])
+    let tookOver = Counter(label: MetricNames.clusterFlights, dimensions: [("outcome", "took_over")])
+    let alone = Counter(label: MetricNames.clusterFlights, dimensions: [("outcome", "alone")])
+  }
 
   /// Counts what one fan-out sent beyond its first request.
   func recordExtraRequests<Candidate, Value>(_ result: FanOutResult<Candidate, Value>) {

@@ -35,4 +35,9 @@ public enum MetricNames {
   public static let extraRequests = "lianyaohu_extra_requests_total"
   /// Gauge: the tuned delay before `provider`'s quotes are hedged to `hedge`.
   public static let hedgeDelay = "lianyaohu_hedge_delay_seconds"
+  /// Counter: reads that missed every tier while a fleet shares one, by `outcome`: `led` (this
+  /// instance held the key's lease and asked upstream), `joined` (another instance's value
+  /// arrived in the shared tier), `took_over` (the holder released or died without a value,
+  /// and this instance then asked), `alone` (the lease store was unavailable).
+  public static let clusterFlights = "lianyaohu_cluster_flights_total"
 }

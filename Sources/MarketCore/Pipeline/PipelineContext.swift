@@ -8,6 +8,8 @@ final class PipelineContext: Sendable {
   let memory: L1Cache<StoredValue>
   let router: Router
   let tiers: [any CacheTier]
+  /// The fleet's leases on upstream calls, when instances share a tier.
+  let clusterFlights: (any ClusterFlights)?
   let events: EventBus
   let metrics: CoreMetrics
   /// Shared by every hedged fetch, so the cap on extra requests holds across calls and classes.
@@ -18,13 +20,15 @@ final class PipelineContext: Sendable {
   let backgroundWork = Atomic<Int>(0)
 
   init(
-    clock: any MarketClock, memory: L1Cache<StoredValue>, router: Router, tiers: [any CacheTier], events: EventBus,
-    metrics: CoreMetrics, hedgeBudget: SharedHedgeBudget, batchConcurrency: Int
+    clock: any MarketClock, memory: L1Cache<StoredValue>, router: Router, tiers: [any CacheTier],
+    clusterFlights: (any ClusterFlights)? = nil, events: EventBus, metrics: CoreMetrics, hedgeBudget: SharedHedgeBudget,
+    batchConcurrency: Int
   ) {
     self.clock = clock
     self.memory = memory
     self.router = router
     self.tiers = tiers
+    self.clusterFlights = clusterFlights
     self.events = events
     self.metrics = metrics
     self.hedgeBudget = hedgeBudget

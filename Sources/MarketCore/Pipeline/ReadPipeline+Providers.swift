@@ -29,12 +29,79 @@ extension ReadPipeline {
     return results
   }
 
-  /// One request: the tiers, then the providers.
+  /// One request: the tiers, then the providers; in a fleet, only after claiming the key's
+  /// lease (see ``ClusterFlights``).
   func fetchThroughTiers(_ request: Request) async -> Result<Fetched, ReadError> {
     if let value = await fromTiers([request], youngerThan: nil)[request] {
       return .success(Fetched(value: value, origin: .sharedTier))
     }
-    return await fetch(request).map { Fetched(value: $0, origin: .upstream) }
+    guard let flights = fleetFlights else { return await fetchUpstream(request) }
+    return await fetchOncePerFleet(request, flights)
+  }
+
+  /// The fleet's leases, when this class keeps values in a tier the fleet shares (without
+  /// one, a waiter would have nowhere to find the holder's value).
+  var fleetFlights: (any ClusterFlights)? {
+    guard let flights = context.clusterFlights, ports.contains(where: { $0?.tier.isShared == true }) else { return nil }
+    return flights
+  }
+
+  /// Claims the key's lease and asks upstream, or waits for the holder's value in the shared
+  /// tier. A holder that released without a value (its call failed) or died (its lease
+  /// expired) leaves the key to the next claim, so a failing key is asked by one instance at
+  /// a time, not by all at once. After a few rounds without a value this instance asks anyway.
+  /// `first` is a claim already made (by a batch).
+  private func fetchOncePerFleet(
+    _ request: Request, _ flights: any ClusterFlights, claimed first: FlightClaim? = nil
+  ) async -> Result<Fetched, ReadError> {
+    let key = definition.key(for: request)
+    let counters = context.metrics.clusterFlights
+    var pending = first
+    var waited = false
+    for _ in 0..<Self.leaseRounds {
+      let claim: FlightClaim
+      if let made = pending {
+        claim = made
+        pending = nil
+      } else {
+        claim = await flights.claim(key)
+      }
+      switch claim {
+      case .holding:
+        (waited ? counters.tookOver : counters.led).increment()
+        let result = await fetchUpstream(request)
+        await settle([key], succeeded: (try? result.get()) != nil, flights)
+        return result
+      case .unavailable:
+        counters.alone.increment()
+        return await fetchUpstream(request)
+      case .heldElsewhere(_, let remaining):
+        waited = true
+        await flights.waitForRelease(of: key, upTo: remaining)
+        if let value = await fromTiers([request], youngerThan: nil)[request] {
+          counters.joined.increment()
+          return .success(Fetched(value: value, origin: .sharedTier))
+        }
+      }
+    }
+    counters.tookOver.increment()
+    return await fetchUpstream(request)
+  }
+
+  /// Releases leases this instance held, after the values reached the shared tiers.
+  private func settle(_ keys: [CacheKey], succeeded: Bool, _ flights: any ClusterFlights) async {
+    guard !keys.isEmpty else { return }
+    if succeeded {
+      for port in ports.compactMap({ $0 }) where port.tier.isShared { await port.tier.flush() }
+    }
+    await flights.release(keys)
+  }
+
+  /// Claims a waiter makes before it asks upstream without a lease.
+  static var leaseRounds: Int { 4 }
+
+  private func fetchUpstream(_ request: Request) async -> Result<Fetched, ReadError> {
+    await fetch(request).map { Fetched(value: $0, origin: .upstream) }
   }
 
   /// Asks the router's candidates by the fan-out policy; the first success is accepted and
@@ -98,17 +165,61 @@ extension ReadPipeline {
     return .failure(conclude(request, failures))
   }
 
-  /// Many requests: what the tiers hold young enough, then the rest from providers, grouped
-  /// by each request's first-choice provider in chunks of its batch size, a bounded number of
-  /// chunks at once.
+  /// Many requests: what the tiers hold young enough, then the rest from providers (in a
+  /// fleet, the ones this instance holds the leases of; it waits for the others' values).
   func fetchBatch(
     _ requests: [Request], acceptingTierValuesYoungerThan maximumAge: Duration?
   ) async -> [Request: Result<Fetched, ReadError>] {
     var results: [Request: Result<Fetched, ReadError>] = [:]
     let held = await fromTiers(requests, youngerThan: maximumAge)
     for (request, value) in held { results[request] = .success(Fetched(value: value, origin: .sharedTier)) }
+    let missing = requests.filter { held[$0] == nil }
+    guard let flights = fleetFlights, !missing.isEmpty else {
+      return results.merging(await askInBatches(missing)) { $1 }
+    }
+    // In a fleet: ask for the keys this instance could claim, and meanwhile wait for the
+    // values of those another instance is asking for.
+    let keys = missing.map(definition.key(for:))
+    let claims = await flights.claim(keys)
+    var mine: [Request] = []
+    var leased: [CacheKey] = []
+    var elsewhere: [(Request, FlightClaim)] = []
+    for (request, key) in zip(missing, keys) {
+      let claim = claims[key] ?? .unavailable
+      switch claim {
+      case .holding:
+        mine.append(request)
+        leased.append(key)
+        context.metrics.clusterFlights.led.increment()
+      case .unavailable:
+        mine.append(request)
+        context.metrics.clusterFlights.alone.increment()
+      case .heldElsewhere:
+        elsewhere.append((request, claim))
+      }
+    }
+    async let joined = withTaskGroup(of: (Request, Result<Fetched, ReadError>).self) { group in
+      for (request, claim) in elsewhere {
+        group.addTask { [self] in (request, await fetchOncePerFleet(request, flights, claimed: claim)) }
+      }
+      var joined: [Request: Result<Fetched, ReadError>] = [:]
+      for await (request, result) in group { joined[request] = result }
+      return joined
+    }
+    let asked = await askInBatches(mine)
+    await settle(leased, succeeded: asked.values.contains { (try? $0.get()) != nil }, flights)
+    results.merge(asked) { $1 }
+    results.merge(await joined) { $1 }
+    return results
+  }
+
+  /// Requests no tier held, from providers: grouped by each request's first-choice provider
+  /// in chunks of its batch size, a bounded number of chunks at once.
+  private func askInBatches(_ requests: [Request]) async -> [Request: Result<Fetched, ReadError>] {
+    var results: [Request: Result<Fetched, ReadError>] = [:]
+    guard !requests.isEmpty else { return results }
     var groups: [ProviderID: (runtime: ProviderRuntime, size: Int, requests: [Request])] = [:]
-    for request in requests where held[request] == nil {
+    for request in requests {
       let symbol = definition.symbol(of: request)
       let (candidates, skipped) = plan(request, at: context.clock.now())
       let sized = candidates.map { ($0, batchSize(of: $0, for: request)) }

@@ -43,7 +43,15 @@ struct App {
       options.timeout = configuration.tiers.redis.commandTimeout
       return RedisClusterBudget(client: redis, instanceID: instanceID, options: options, clock: clock, logger: logger)
     }
-    let core = makeCore(configuration: configuration, clock: clock, tiers: tiers?.tiers ?? [], budget: budget)
+    let flights = tiers?.redis.map { redis in
+      var options = RedisFlightLeases.Options()
+      options.prefix = configuration.tiers.redis.prefix
+      options.timeout = configuration.tiers.redis.commandTimeout
+      options.lease = configuration.tiers.redis.flightLease
+      return RedisFlightLeases(client: redis, instanceID: instanceID, options: options, clock: clock, logger: logger)
+    }
+    let core = makeCore(
+      configuration: configuration, clock: clock, tiers: tiers?.tiers ?? [], budget: budget, flights: flights)
     var services = tiers?.services ?? []
     if let redis = tiers?.redis {
       let bus = ClusterBus(
@@ -51,9 +59,11 @@ struct App {
         logger: logger)
       services.append(.init(service: bus))
       logger.notice(
-        "sharing the cache, operator actions and provider budgets through Redis", metadata: ["instance": "\(instanceID)"])
+        "sharing the cache, operator actions, provider budgets and upstream calls through Redis",
+        metadata: ["instance": "\(instanceID)"])
     }
     if let budget { services.append(.init(service: budget)) }
+    if let flights { services.append(.init(service: flights)) }
     if needs.contains(.refresh) {
       let warm = !(tiers?.tiers.isEmpty ?? true)
       services.append(.init(service: RefreshService(loop: RefreshLoop(core: core), warmFirst: warm)))

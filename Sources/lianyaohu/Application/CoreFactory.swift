@@ -4,10 +4,11 @@ import MarketProviders
 
 /// Builds the core the way every command and test needs it: one function, so `main` and the
 /// tests construct the same thing. With a `budget` (Redis), each provider's
-/// `requests_per_minute` and `daily_quota` count for the whole fleet.
+/// `requests_per_minute` and `daily_quota` count for the whole fleet; with `flights`, the fleet
+/// asks upstream once per key.
 func makeCore(
   configuration: AppConfiguration, clock: any MarketClock = SystemClock(), tiers: [any CacheTier] = [],
-  budget: (any ClusterBudget)? = nil
+  budget: (any ClusterBudget)? = nil, flights: (any ClusterFlights)? = nil
 ) -> MarketDataCore {
   let market = SimulatedMarket(seed: configuration.seed)
   let providers: [ProviderRegistration]
@@ -22,7 +23,8 @@ func makeCore(
     }
   }
   return MarketDataCore(
-    providers: providers, configuration: configuration.core, clock: clock, tiers: tiers, budget: budget)
+    providers: providers, configuration: configuration.core, clock: clock, tiers: tiers, budget: budget,
+    flights: flights)
 }
 
 /// One configured provider: the simulated market, or an adapter over the shared transport.
