@@ -36,6 +36,14 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 extension APIError {
   /// The status and class for a quote the core could not serve.
   init(_ error: ReadError) {
+    if let limit = error.rateLimit {
+      // 429 with the wait, as a provider itself would answer: a client backs off instead of
+      // treating the service as broken.
+      var headers: HTTPFields = [:]
+      if let wait = limit.retryAfter { headers[.retryAfter] = String(max(1, Int(wait.seconds.rounded(.up)))) }
+      self.init(.tooManyRequests, error.errorClass, error.description, headers: headers)
+      return
+    }
     switch error {
     case .invalidSymbol: self.init(.badRequest, error.errorClass, error.description)
     case .unknownSymbol: self.init(.notFound, error.errorClass, error.description)

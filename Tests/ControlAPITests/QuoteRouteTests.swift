@@ -100,6 +100,24 @@ struct QuoteRouteTests {
     }
   }
 
+  @Test("429 rate_limited with Retry-After when the provider answered that it is rate limited")
+  func rateLimitedUpstream() async throws {
+    let harness = APIHarness()
+    harness.provider.respond { _ in throw ProviderError.rateLimited(retryAfter: .milliseconds(4_200)) }
+    try await harness.test { client in
+      let response = try await client.get("/v1/quotes/AAPL")
+      #expect(response.status == .tooManyRequests)
+      #expect(response.errorClass == "rate_limited")
+      #expect(response.headers[.retryAfter] == "5")
+      // The provider is now skipped for its wait: still rate_limited, with what is left of it.
+      harness.clock.advance(by: .seconds(2))
+      let skipped = try await client.get("/v1/quotes/MSFT")
+      #expect(skipped.status == .tooManyRequests)
+      #expect(skipped.errorClass == "rate_limited")
+      #expect(skipped.headers[.retryAfter] == "3")
+    }
+  }
+
   @Test("batch: partial results in the order asked, per-symbol errors, duplicates once")
   func batch() async throws {
     let harness = APIHarness()

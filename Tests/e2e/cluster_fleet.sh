@@ -179,18 +179,18 @@ cat "$answers"/* >"$scratch/budget-answers.txt"
 
 answered=$(wc -l <"$scratch/budget-answers.txt")
 ok=$(grep -c '^200 .*"source":"openbb"' "$scratch/budget-answers.txt")
-# A refusal by the budget: the router skips openbb as rate limited before asking it, so no
-# provider could be asked: 503 no_provider_available, "openbb rate limited for N s" (a
-# refusal the upstream itself sent would be 502 upstream_failed, "openbb: rate_limited").
-refused=$(grep -cE '^503 \{"error":\{"class":"no_provider_available","message":"no provider available for C[0-9]+: openbb rate limited( for [0-9]+ s)?"\}\}$' \
+# A refusal by the budget: the router skips openbb as rate limited before asking it, so the
+# read is held back by rate limits alone: 429 rate_limited, "openbb rate limited for N s" (a
+# refusal the upstream itself sent would be 429 too, "openbb: rate_limited").
+refused=$(grep -cE '^429 \{"error":\{"class":"rate_limited","message":"no provider available for C[0-9]+: openbb rate limited( for [0-9]+ s)?"\}\}$' \
   "$scratch/budget-answers.txt")
-relayed=$(grep -cE '^502 .*"class":"upstream_failed".*openbb: rate_limited' "$scratch/budget-answers.txt")
+relayed=$(grep -cE '^429 .*"class":"rate_limited".*openbb: rate_limited' "$scratch/budget-answers.txt")
 others=$((answered - ok - refused - relayed))
 check "all 300 requests were answered ($answered)" test "$answered" -eq 300
 check "each answer is an openbb quote or a rate-limit refusal ($ok quotes, $refused refused by the budget, $relayed relayed 429s, $others other)" \
   test "$others" -eq 0
 if ((others > 0)); then
-  grep -vE '^200 .*"source":"openbb"|^503 .*"class":"no_provider_available".*openbb rate limited|^502 .*openbb: rate_limited' \
+  grep -vE '^200 .*"source":"openbb"|^429 .*"class":"rate_limited".*openbb:? rate.limited' \
     "$scratch/budget-answers.txt" | sort | uniq -c | sort -rn | head -5 | cut -c1-300 | sed 's/^/  | /'
 fi
 check "between 1 and 10 were quotes ($ok)" test "$ok" -ge 1 -a "$ok" -le 10
@@ -211,6 +211,11 @@ check "it never had to refuse one itself ($(grep -c ' 502 ' "$upstream_log") ref
   test "$(grep -c ' 502 ' "$upstream_log")" -eq 0
 check "the budget's minute is a sorted set in Redis with the calls counted ($(rcli zcard lianyaohu:v1:budget:openbb:minute))" \
   test "$(rcli zcard lianyaohu:v1:budget:openbb:minute)" -ge "$(calls)"
+# One more cold symbol while the minute is spent: refused with how long to wait.
+retry_after=$(curl -s --max-time 30 -o /dev/null -D - "${url[a]}/v1/quotes/C999" | tr -d '\r' |
+  awk -F': ' 'tolower($1) == "retry-after" { print $2 }')
+check "a refusal says when to retry: Retry-After ${retry_after:-absent} s, within the minute" \
+  test "${retry_after:-0}" -ge 1 -a "${retry_after:-0}" -le 60
 # cluster_budget JSON: a budget counted in Redis with all three instances live.
 cluster_budget() { jq -e '.scope == "cluster" and .instances == 3 and .reason == null and (.summary | length > 0)' <<<"$1" >/dev/null; }
 for name in "${names[@]}"; do
@@ -218,7 +223,7 @@ for name in "${names[@]}"; do
   check "/v1/providers on $name: openbb's budget is the cluster's, 3 live instances: $budget" cluster_budget "$budget"
 done
 echo "   ($ok quotes, $refused refused; $(calls) upstream calls; $((SECONDS - started)) s so far)"
-grep -m1 '^503 ' "$scratch/budget-answers.txt" | sed 's/^/   a refusal: /'
+grep -m1 '^429 ' "$scratch/budget-answers.txt" | sed 's/^/   a refusal: /'
 stop_instances
 
 # ---------------------------------------------------------------------------------------
@@ -249,6 +254,11 @@ if start_fleet "$flight_config"; then
   check "HOT1: all with the same price ($prices)" test "$(wc -w <<<"$prices")" -eq 1
   check "HOT1: the upstream was asked exactly once for it, by the whole fleet ($(calls HOT1) calls)" \
     test "$(calls HOT1)" -eq 1
+  # How each instance's flight went (led, joined, took_over, alone): the reason when not once.
+  for name in "${names[@]}"; do
+    echo "   $name: $(curl -s --max-time 10 "${url[$name]}/metrics" | grep '^lianyaohu_cluster_flights_total' |
+      sed 's/lianyaohu_cluster_flights_total{outcome="\([a-z_]*\)"} /\1=/' | tr '\n' ' ')"
+  done
   stop_instances
 fi
 

@@ -65,8 +65,9 @@ printed="$scratch/printed.txt"
 : >"$printed"
 
 # How `quote` names each class on standard error: the class itself when the core's answer
-# is the class (unknown_symbol), else the core's upstream_failed with the provider's own error
-# in words (ProviderError.description), one wording per class.
+# is the class (unknown_symbol), rate_limited when the provider only said it was rate limited
+# or out of quota, else the core's upstream_failed; then the provider's own error in words
+# (ProviderError.description), one wording per class.
 # shellcheck disable=SC2001 # every character of a class escaped: sed's &, not ${//}
 ere() { sed 's/[]^$.*+?(){}|[\\]/\\&/g' <<<"$1"; } # ere TEXT: TEXT as an ERE that matches it literally
 
@@ -74,10 +75,12 @@ words() { # words CLASS NAME SYMBOL [ARG]: the ERE the failure line must match
   local class=$1 name=$2 symbol=$3 arg=${4:-} s
   s=$(ere "$symbol")
   local failed="^$s: upstream_failed: every provider failed for $s: $name: $class: "
+  # A provider held back only by its limits makes the whole read rate_limited.
+  local limited="^$s: rate_limited: every provider failed for $s: $name: $class: "
   case $class in
     unknown_symbol) echo "^$s: unknown_symbol: unknown symbol $s\$" ;;
-    rate_limited) echo "${failed}rate limited(, retry after [0-9]+ s)?\$" ;;
-    quota_exhausted) echo "${failed}quota exhausted\$" ;;
+    rate_limited) echo "${limited}rate limited(, retry after [0-9]+ s)?\$" ;;
+    quota_exhausted) echo "${limited}quota exhausted\$" ;;
     unauthorized) echo "${failed}unauthorized \\(check the API key\\)\$" ;;
     unsupported_symbol) echo "${failed}$s is not served by this provider\$" ;;
     upstream_status) echo "${failed}upstream returned HTTP $arg\$" ;;
@@ -261,8 +264,8 @@ done
 mapfile -t state < <(openbb breaker.state breaker.buffered_calls health.last_error health.total_requests)
 cat "$scratch/limited.txt" >>"$printed"
 check "breaker: $calls relayed rate limits all reached the upstream" test "$(($(asked openbb RATEL) - before))" -eq "$calls"
-check "breaker: each was answered as OpenBB's rate limit (502 upstream_failed, openbb: rate_limited: rate limited)" \
-  test "$(grep -c '^502 .*"class":"upstream_failed".*openbb: rate_limited: rate limited' "$scratch/limited.txt")" -eq "$calls"
+check "breaker: each was answered as OpenBB's rate limit (429 rate_limited, openbb: rate_limited: rate limited)" \
+  test "$(grep -c '^429 .*"class":"rate_limited".*openbb: rate_limited: rate limited' "$scratch/limited.txt")" -eq "$calls"
 check "breaker: OpenBB's health counted $calls calls, the last a rate limit (${state[3]:-}, ${state[2]:-})" \
   test "${state[3]:-}" = "$calls" -a "${state[2]:-}" = "rate limited"
 check "breaker: OpenBB's breaker is closed after $calls rate limits (minimum calls $minimum_calls): ${state[0]:-}, ${state[1]:-} calls buffered" \

@@ -24,8 +24,9 @@ public final class RedisFlightLeases: ClusterFlights, Service {
     /// How long a lease lasts: longer than an upstream call with its failovers and hedges
     /// usually takes, short enough that the others do not wait long on a dead holder.
     public var lease: Duration = .seconds(5)
-    /// The longest a claim or release waits for Redis.
-    public var timeout: Duration = .milliseconds(250)
+    /// The longest a claim or release waits for Redis. Longer than a cache read's: a claim
+    /// precedes an upstream call the read waits for anyway, and giving up costs a second call.
+    public var timeout: Duration = .seconds(1)
     /// How often the leases being waited for are checked, in case a release message was lost.
     public var pollInterval: Duration = .milliseconds(100)
 

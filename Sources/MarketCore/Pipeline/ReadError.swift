@@ -23,15 +23,69 @@ public enum ReadError: Error, Hashable, Sendable, CustomStringConvertible {
     }
   }
 
-  /// A short, stable class for metrics labels and API error bodies.
+  /// A short, stable class for metrics labels and API error bodies. `rate_limited` when
+  /// nothing but rate limits and quotas stood in the way (see ``rateLimit``): the caller
+  /// should wait, not look for another cause.
   public var errorClass: String {
     switch self {
     case .invalidSymbol: "invalid_symbol"
     case .unknownSymbol: "unknown_symbol"
-    case .noProviderAvailable: "no_provider_available"
-    case .allProvidersFailed: "upstream_failed"
+    case .noProviderAvailable, .allProvidersFailed:
+      rateLimit != nil ? "rate_limited" : (isNoProviderAvailable ? "no_provider_available" : "upstream_failed")
     case .cancelled: "cancelled"
     }
+  }
+
+  private var isNoProviderAvailable: Bool {
+    if case .noProviderAvailable = self { true } else { false }
+  }
+
+  /// When every provider that serves the symbol was held back by its own rate limit or quota
+  /// (the instance's limiter, the fleet's budget, or the provider's answer): how long until
+  /// the first may be asked again. nil when anything else stood in the way (a breaker, an
+  /// operator, another failure).
+  public var rateLimit: RateLimitWait? {
+    var reasons: [ProviderSkip.Reason] = []
+    switch self {
+    case .noProviderAvailable(_, let skipped):
+      // A provider that does not serve the symbol was never a way to it.
+      reasons = skipped.map(\.reason).filter { $0 != .cannotServe }
+    case .allProvidersFailed(_, let failures):
+      for failure in failures {
+        switch failure.error {
+        case .rateLimited(let retryAfter): reasons.append(.rateLimited(retryIn: retryAfter))
+        case .quotaExhausted: reasons.append(.quotaExhausted)
+        case .notAdmitted(let reason): reasons.append(reason)
+        default: return nil
+        }
+      }
+    case .invalidSymbol, .unknownSymbol, .cancelled:
+      return nil
+    }
+    guard !reasons.isEmpty else { return nil }
+    var earliest: Duration?
+    var known = true
+    for reason in reasons {
+      switch reason {
+      case .rateLimited(let retryIn?): earliest = min(earliest ?? retryIn, retryIn)
+      case .rateLimited(nil): known = false
+      case .quotaExhausted: break
+      default: return nil
+      }
+    }
+    // A provider whose wait is unknown may be back at any moment: no promise then.
+    return RateLimitWait(retryAfter: known ? earliest : nil)
+  }
+}
+
+/// How long a read held back by rate limits must wait; see ``ReadError/rateLimit``.
+public struct RateLimitWait: Hashable, Sendable {
+  /// The earliest a provider may be asked again; nil when no provider said (a quota spent
+  /// for the day, a 429 without `Retry-After`).
+  public var retryAfter: Duration?
+
+  public init(retryAfter: Duration?) {
+    self.retryAfter = retryAfter
   }
 }
 

@@ -46,7 +46,9 @@ struct App {
     let flights = tiers?.redis.map { redis in
       var options = RedisFlightLeases.Options()
       options.prefix = configuration.tiers.redis.prefix
-      options.timeout = configuration.tiers.redis.commandTimeout
+      // A claim precedes an upstream call the read waits for anyway, and giving up on it costs
+      // the fleet a second call: it may wait longer than a cache read (a dead Redis fails at once).
+      options.timeout = max(configuration.tiers.redis.commandTimeout * 4, .seconds(1))
       options.lease = configuration.tiers.redis.flightLease
       return RedisFlightLeases(client: redis, instanceID: instanceID, options: options, clock: clock, logger: logger)
     }
