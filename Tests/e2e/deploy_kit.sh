@@ -695,7 +695,10 @@ for r in adapter["rules"]:
              .replace("<<.LabelMatchers>>", 'namespace="lianyaohu",pod=~"lianyaohu-.*"').replace("<<.GroupBy>>", "pod"))
     expressions.append(("adapter metricsQuery", query))
 hpa_names = {m["pods"]["metric"]["name"] for m in yaml.safe_load(open(hpa_file))["spec"]["metrics"] if m["type"] == "Pods"}
-exempt = recorded | adapter_names | {"up"}
+# Series serve exposes only for some configurations: the budget gauge exists per provider with
+# a rate limit or a daily quota, and the kit's config runs the simulated market without them.
+conditional = {"lianyaohu_provider_budget_local_share"}
+exempt = recorded | adapter_names | {"up"} | conditional
 
 selectors = []  # (origin, name, matchers)
 def walk(node, origin):
