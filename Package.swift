@@ -37,6 +37,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    // Already built for AsyncHTTPClient; the Redis tier's rediss:// uses it too.
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     // The control API. Hummingbird without its swift-configuration trait, which we do not use.
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -73,6 +75,7 @@ let package = Package(
         "MarketCore",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "CompressNIO", package: "compress-nio"),
         .product(name: "Logging", package: "swift-log"),

@@ -30,6 +30,17 @@ public struct TierSettings: Sendable, Equatable {
     /// How long an instance's lease on one key's upstream call lasts (cluster-wide
     /// single-flight): the longest the others wait on a holder that died.
     public var flightLease: Duration = .seconds(5)
+    /// For `rediss://`: the CA file to trust (else the system's), a client certificate and
+    /// key, and the name the server's certificate must carry (else the URL's host).
+    public var tlsCAFile: String?
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
+    public var tlsServerName: String?
+
+    /// Whether any TLS setting is given: they need a `rediss://` URL.
+    public var hasTLSSettings: Bool {
+      tlsCAFile != nil || tlsCertificateFile != nil || tlsKeyFile != nil || tlsServerName != nil
+    }
   }
 
   public struct SQLiteSettings: Sendable, Equatable {
@@ -82,7 +93,7 @@ extension AppConfiguration {
     if let redis = try cache.table("redis") {
       try redis.rejectUnknownKeys([
         "url", "password_env", "prefix", "timeout_ms", "connect_timeout_ms", "pool_size", "compress_above",
-        "flight_lease_ms",
+        "flight_lease_ms", "tls_ca_file", "tls_cert_file", "tls_key_file", "tls_server_name",
       ])
       if let url = try redis.string("url") {
         try checkRedisURL(url) { message throws(ConfigurationError) in throw redis.error("url", message) }
@@ -105,6 +116,27 @@ extension AppConfiguration {
       if let value = try redis.int("compress_above", in: 0...(1 << 20)) { configuration.tiers.redis.compressAbove = value }
       if let value = try redis.double("flight_lease_ms", in: 100...600_000) {
         configuration.tiers.redis.flightLease = .milliseconds(value)
+      }
+      // Files are checked here, so a typo is an error on its line rather than a tier down later.
+      for (key, path) in [
+        ("tls_ca_file", \TierSettings.RedisSettings.tlsCAFile), ("tls_cert_file", \.tlsCertificateFile),
+        ("tls_key_file", \.tlsKeyFile),
+      ] {
+        guard let file = try redis.string(key) else { continue }
+        guard FileManager.default.isReadableFile(atPath: file) else {
+          throw redis.error(key, "cannot read the file \(file)")
+        }
+        configuration.tiers.redis[keyPath: path] = file
+      }
+      if (configuration.tiers.redis.tlsCertificateFile == nil) != (configuration.tiers.redis.tlsKeyFile == nil) {
+        let missing = configuration.tiers.redis.tlsKeyFile == nil ? "tls_key_file" : "tls_cert_file"
+        throw redis.error(missing, "a client certificate needs both tls_cert_file and tls_key_file")
+      }
+      if let name = try redis.string("tls_server_name") {
+        guard (1...253).contains(name.utf8.count), name.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+          throw redis.error("tls_server_name", "a host name of 1 to 253 characters without spaces")
+        }
+        configuration.tiers.redis.tlsServerName = name
       }
     }
     if let sqlite = try cache.table("sqlite") {

@@ -68,9 +68,13 @@ import Testing
     #expect(try RedisConfiguration(url: "redis://[fe80::1]").port == 6379)
   }
 
-  @Test func tlsIsRefusedWithAClearMessage() {
-    #expect(throws: RedisConfigurationError.tlsNotSupported) { try RedisConfiguration(url: "rediss://h:6380") }
-    #expect(RedisConfigurationError.tlsNotSupported.description.contains("TLS"))
+  @Test func redissTurnsTLSOnAndRedisLeavesItOff() throws {
+    let secure = try RedisConfiguration(url: "rediss://:pw@cache.internal:6380/1")
+    #expect(secure.tls == RedisTLS())
+    #expect(secure.host == "cache.internal")
+    #expect(secure.port == 6380)
+    #expect(try RedisConfiguration(url: "redis://h").tls == nil)
+    #expect(throws: RedisConfigurationError.unsupportedScheme("http")) { try RedisConfiguration(url: "http://h") }
   }
 
   static let invalid: [(url: String, error: RedisConfigurationError)] = [
@@ -97,7 +101,7 @@ import Testing
   @Test func errorsNeverQuoteThePassword() {
     let password = "hunter2-very-secret"
     for url in [
-      "rediss://u:\(password)@host", "redis://u:\(password)@host:99999", "redis://u:\(password)@host/x",
+      "rediss://u:\(password)@host:0", "redis://u:\(password)@host:99999", "redis://u:\(password)@host/x",
       "redis://u:\(password)%@host", "redis://u:\(password)@", "ftp://u:\(password)@host",
     ] {
       do {

@@ -1,3 +1,4 @@
+import CacheTiers
 import Foundation
 import MarketCore
 import Testing
@@ -67,11 +68,52 @@ struct TierConfigurationTests {
   @Test("a password never appears in a configuration error")
   func passwordNeverEchoed() {
     do {
-      _ = try AppConfiguration.parse("[cache.redis]\nurl = \"rediss://u:hunter2@host\"\n", file: "c.toml")
-      Issue.record("accepted a rediss URL")
+      _ = try AppConfiguration.parse("[cache.redis]\nurl = \"http://u:hunter2@host\"\n", file: "c.toml")
+      Issue.record("accepted an http URL")
     } catch {
       #expect(!error.description.contains("hunter2"))
     }
+  }
+
+  @Test("rediss:// with a CA file, a client certificate and a server name")
+  func tls() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for name in ["ca.crt", "client.crt", "client.key"] {
+      try Data("pem".utf8).write(to: directory.appendingPathComponent(name))
+    }
+    let path = { (name: String) in directory.appendingPathComponent(name).path }
+    let text = """
+      [cache.redis]
+      url = "rediss://cache.internal:6380"
+      tls_ca_file = "\(path("ca.crt"))"
+      tls_cert_file = "\(path("client.crt"))"
+      tls_key_file = "\(path("client.key"))"
+      tls_server_name = "redis.internal"
+      """
+    let settings = try AppConfiguration.parse(text, file: "c.toml").tiers.redis
+    let redis = try TierAssembly.redisConfiguration(settings)
+    #expect(
+      redis.tls
+        == RedisTLS(
+          caFile: path("ca.crt"), certificateFile: path("client.crt"), keyFile: path("client.key"),
+          serverName: "redis.internal"))
+    // A file that is not there is an error on its line.
+    #expect {
+      _ = try AppConfiguration.parse("[cache.redis]\ntls_ca_file = \"\(path("nope.crt"))\"\n", file: "c.toml")
+    } throws: { error in
+      let text = "\(error)"
+      return text.contains("c.toml:2") && text.contains("tls_ca_file") && text.contains("cannot read")
+    }
+    // A certificate without its key.
+    #expect {
+      _ = try AppConfiguration.parse("[cache.redis]\ntls_cert_file = \"\(path("client.crt"))\"\n", file: "c.toml")
+    } throws: { error in "\(error)".contains("tls_key_file") }
+    // TLS settings with a plain redis:// URL are refused, not ignored.
+    let plain = try AppConfiguration.parse(
+      "[cache.redis]\nurl = \"redis://h\"\ntls_ca_file = \"\(path("ca.crt"))\"\n", file: "c.toml")
+    #expect(throws: TierAssembly.TLSWithoutRediss.self) { try TierAssembly.redisConfiguration(plain.tiers.redis) }
   }
 
   @Test("LIANYAOHU_REDIS_URL turns the Redis tier on, first in read order")

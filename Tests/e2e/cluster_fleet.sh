@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 15's acceptance, "many instances as one", end to end: three `lianyaohu serve`
-# instances share one redis-server (with a password) and one loopback OpenBB Platform that
+# instances share one redis-server, over TLS only (rediss://, a test CA made at run time,
+# client certificates required) with a password, and one loopback OpenBB Platform that
 # counts its calls (lib/counting_upstream.py), all on ports picked at run time.
 #
 #   Tests/e2e/cluster_fleet.sh PATH/TO/lianyaohu
@@ -13,6 +14,8 @@
 #    three instances make one upstream call; when the instance holding the symbol's lease
 #    (lianyaohu:flight:v1:quote:SYM) is killed mid-call, the others fetch once more after
 #    the lease ([cache.redis] flight_lease_ms) expires, and all of their requests succeed.
+# 3. TLS refused: an instance that trusts another CA shows the Redis tier down with the
+#    reason and stays ready.
 #
 # Builds nothing; about 20 s. Exits non-zero on any failure; the last line is
 # "N passed, M failed".
@@ -28,14 +31,35 @@ started=$SECONDS
 fixtures="$repo/Tests/MarketProvidersTests/Fixtures"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# Redis, with a password that must show nowhere (so it is never echoed here either).
+# Redis over TLS only (rediss://), with a password that must show nowhere (so it is never
+# echoed here either) and client certificates required: a test CA made now signs the
+# server's certificate (for 127.0.0.1 and localhost) and the instances' client certificate.
+need_apt openssl openssl || exit 2
+tls="$scratch/tls"
+mkdir -p "$tls"
+make_certificate() { # make_certificate NAME SUBJECT-ALT-NAMES: NAME.crt and NAME.key signed by ca.crt
+  openssl req -newkey rsa:2048 -nodes -keyout "$tls/$1.key" -out "$tls/$1.csr" -subj "/CN=$1" 2>/dev/null &&
+    openssl x509 -req -in "$tls/$1.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial -days 2 \
+      -out "$tls/$1.crt" -extfile <(printf 'subjectAltName=%s\n' "$2") 2>/dev/null
+}
+{
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tls/ca.key" -out "$tls/ca.crt" -days 2 -subj "/CN=e2e test CA" &&
+    make_certificate server "DNS:localhost,IP:127.0.0.1" && make_certificate client "DNS:lianyaohu" &&
+    # Another CA, which signed nothing here: trusting it must fail the handshake.
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tls/other-ca.key" -out "$tls/other-ca.crt" -days 2 \
+      -subj "/CN=some other CA"
+} 2>/dev/null || { fail "FAIL cannot make the test CA and certificates with openssl"; exit 1; }
 secret="e2e-redis-secret-$RANDOM$RANDOM"
 redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --requirepass "$secret" \
-  --daemonize no >"$scratch/redis.log" 2>&1 &
+redis-server --port 0 --tls-port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --requirepass "$secret" \
+  --tls-cert-file "$tls/server.crt" --tls-key-file "$tls/server.key" --tls-ca-cert-file "$tls/ca.crt" \
+  --tls-auth-clients yes --daemonize no >"$scratch/redis.log" 2>&1 &
 redis_pid=$!
 on_exit "kill $redis_pid 2>/dev/null"
-rcli() { redis-cli -p "$redis_port" -a "$secret" --no-auth-warning "$@"; }
+rcli() {
+  redis-cli --tls --cacert "$tls/ca.crt" --cert "$tls/client.crt" --key "$tls/client.key" -p "$redis_port" \
+    -a "$secret" --no-auth-warning "$@"
+}
 for _ in $(seq 100); do rcli ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
 rcli ping 2>/dev/null | grep -q PONG || { fail "FAIL redis-server did not start"; cat "$scratch/redis.log"; exit 1; }
 
@@ -88,11 +112,16 @@ print(max((sum(1 for u in times if t <= u < t + 60) for t in times), default=0))
 # default symbols, and the first refresh pass would spend the budget) and no prefetch (a
 # symbol read three times would join the background refresh and call again), so every
 # upstream call is one a request below caused.
+# write_config FILE [OPENBB-LINES] [REDIS-LINES] [CA-FILE]: Redis over TLS with the test CA
+# (or CA-FILE) and the client certificate.
 write_config() {
-  local file=$1 openbb_extra=${2:-} extra=${3:-}
+  local file=$1 openbb_extra=${2:-} extra=${3:-} ca=${4:-$tls/ca.crt}
   {
     printf '[cache.prefetch]\nenabled = false\n\n'
-    [[ -n "$extra" ]] && printf '%s\n\n' "$extra"
+    printf '[cache.redis]\ntls_ca_file = "%s"\ntls_cert_file = "%s"\ntls_key_file = "%s"\n' \
+      "$ca" "$tls/client.crt" "$tls/client.key"
+    [[ -n "$extra" ]] && printf '%s\n' "$extra"
+    printf '\n'
     printf '[providers.openbb]\nkind = "openbb"\nbase_url = "%s"\nbackend = "fmp"\n' "$upstream_url"
     [[ -n "$openbb_extra" ]] && printf '%s\n' "$openbb_extra"
     printf '\n'
@@ -113,7 +142,7 @@ start_instance() {
   log[$name]="$home/serve.log"
   url[$name]=""
   env XDG_DATA_HOME="$home" XDG_CONFIG_HOME="$home" XDG_STATE_HOME="$home" XDG_CACHE_HOME="$home" \
-    LIANYAOHU_REDIS_URL="redis://:$secret@127.0.0.1:$redis_port/0" \
+    LIANYAOHU_REDIS_URL="rediss://:$secret@127.0.0.1:$redis_port/0" \
     "$binary" serve --port 0 --config "$config" --refresh-interval 3600 2>"${log[$name]}" &
   pid[$name]=$!
   for _ in $(seq 300); do
@@ -265,7 +294,7 @@ fi
 # (b) The lease holder dies mid-call. A lease of 4 s (shorter than the default, so the run
 # is short, and longer than the upstream's 3 s for SLOW*, so a live holder never loses it).
 lease_config="$scratch/flight-lease.toml"
-write_config "$lease_config" "" $'[cache.redis]\nflight_lease_ms = 4000'
+write_config "$lease_config" "" 'flight_lease_ms = 4000'
 holder_dies() {
   local answers="$scratch/slow-answers" lease_key=lianyaohu:flight:v1:quote:SLOW1 holder="" holder_pid lease_ttl
   local victim="" name requesters=() survivors=()
@@ -312,6 +341,27 @@ if start_fleet "$lease_config"; then
   holder_dies
 else
   fail "FAIL SLOW1: not run: serve refused the config with [cache.redis] flight_lease_ms (a binary without the cluster-wide single flight)"
+fi
+stop_instances
+
+# ---------------------------------------------------------------------------------------
+# TLS refused: an instance that trusts another CA cannot verify the server. It says so, shows
+# the tier down and stays ready (it serves from memory and the provider).
+echo "== TLS with the wrong CA"
+wrong_ca_config="$scratch/wrong-ca.toml"
+write_config "$wrong_ca_config" "" "" "$tls/other-ca.crt"
+redis_tier() { curl -s --max-time 10 "${url[$1]}/readyz" | jq -c '{ready, redis: (.tiers[] | select(.tier == "redis"))}'; }
+tier_refused() { [[ "$(redis_tier "$1" | jq -r '.ready == true and .redis.up == false')" == true ]]; }
+names=(d)
+if start_instance d "$wrong_ca_config"; then
+  for _ in $(seq 100); do tier_refused d && break; sleep 0.1; done
+  check "the instance is ready with the Redis tier down: $(redis_tier d)" tier_refused d
+  check "the reason is the certificate: $(redis_tier d | jq -r .redis.reason)" \
+    bash -c '[[ "$1" == "TLS handshake failed: certificate verify failed" ]]' _ "$(redis_tier d | jq -r .redis.reason)"
+  check "and it still answers quotes from the provider: $(curl -s -o /dev/null -w '%{http_code}' "${url[d]}/v1/quotes/TLS1")" \
+    test "$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "${url[d]}/v1/quotes/TLS1")" -eq 200
+else
+  fail "FAIL an instance with the wrong CA did not start"
 fi
 stop_instances
 

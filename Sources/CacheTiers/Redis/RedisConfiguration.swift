@@ -36,6 +36,8 @@ public struct RedisConfiguration: Sendable, Hashable {
   /// Shown by `CLIENT LIST` on the server, to tell our connections (and which process made
   /// them) apart; `lianyaohu-<pid>` by default, `nil` sets none.
   public var clientName: String?
+  /// TLS (`rediss://`); nil speaks plain TCP.
+  public var tls: RedisTLS?
 
   public init(host: String = "127.0.0.1", port: Int = 6379) {
     self.host = host
@@ -51,17 +53,19 @@ public struct RedisConfiguration: Sendable, Hashable {
     protocolPreference = .resp3
     keepAliveInterval = .seconds(5)
     clientName = "lianyaohu-\(getpid())"
+    tls = nil
   }
 
-  /// Reads `redis://[user[:password]@]host[:port][/db]`. User and password may be
-  /// percent-encoded; `[::1]` is an IPv6 host. `rediss://` is refused: this client has no TLS.
-  /// Errors say what is wrong without quoting the URL, which may hold the password.
+  /// Reads `redis://[user[:password]@]host[:port][/db]`, or `rediss://…` for TLS with the
+  /// system's trust roots (``tls`` sets a CA file, a client certificate, a server name). User
+  /// and password may be percent-encoded; `[::1]` is an IPv6 host. Errors say what is wrong
+  /// without quoting the URL, which may hold the password.
   public init(url: String) throws(RedisConfigurationError) {
     self.init()
     guard let schemeEnd = url.range(of: "://") else { throw .missingScheme }
     switch url[..<schemeEnd.lowerBound].lowercased() {
     case "redis": break
-    case "rediss": throw .tlsNotSupported
+    case "rediss": tls = RedisTLS()
     case let scheme: throw .unsupportedScheme(scheme)
     }
     var rest = url[schemeEnd.upperBound...]
@@ -147,6 +151,28 @@ public struct RedisConfiguration: Sendable, Hashable {
   }
 }
 
+/// How a connection to Redis is secured: the server's certificate is verified against the
+/// trust roots (the CA file, else the system's) and the server name (else the host); a client
+/// certificate is offered when the server asks for one (`tls-auth-clients`). Files are read at
+/// each connect, so renewed certificates are picked up on the next reconnect.
+public struct RedisTLS: Sendable, Hashable {
+  /// PEM file of the certificate authorities to trust; nil uses the system's.
+  public var caFile: String?
+  /// PEM client certificate (chain) and its private key, both or neither.
+  public var certificateFile: String?
+  public var keyFile: String?
+  /// The name the server's certificate must carry; nil checks the host of the URL (an IP
+  /// address is then checked against the certificate's IP addresses).
+  public var serverName: String?
+
+  public init(caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil, serverName: String? = nil) {
+    self.caFile = caFile
+    self.certificateFile = certificateFile
+    self.keyFile = keyFile
+    self.serverName = serverName
+  }
+}
+
 /// The RESP version a connection speaks.
 public enum RedisProtocolPreference: Sendable, Hashable {
   /// `HELLO 3`, falling back to RESP2 (`AUTH`) when the server refuses it.
@@ -159,7 +185,6 @@ public enum RedisProtocolPreference: Sendable, Hashable {
 public enum RedisConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
   case missingScheme
   case unsupportedScheme(String)
-  case tlsNotSupported
   case malformedCredentials
   case invalidHost
   case invalidPort(String)
@@ -168,9 +193,7 @@ public enum RedisConfigurationError: Error, Sendable, Hashable, CustomStringConv
   public var description: String {
     switch self {
     case .missingScheme: "a Redis URL starts with redis:// (redis://[user[:password]@]host[:port][/db])"
-    case .unsupportedScheme(let scheme): "unsupported URL scheme '\(scheme)': use redis://"
-    case .tlsNotSupported:
-      "rediss:// (Redis over TLS) is not supported by this build; use redis:// on a trusted network or a TLS tunnel"
+    case .unsupportedScheme(let scheme): "unsupported URL scheme '\(scheme)': use redis:// or rediss:// (TLS)"
     case .malformedCredentials: "the user or password in the Redis URL is not valid percent-encoding"
     case .invalidHost: "the Redis URL has no valid host"
     case .invalidPort(let port): "invalid Redis port '\(port)': expected 1-65535"

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 #if canImport(Glibc)
   import Glibc
@@ -50,6 +51,13 @@ final class RedisConnection: RedisPoolMember {
       onPush = handler
       isSubscriber = true
     }
+    let tls: NIOSSLContext?
+    do {
+      tls = try configuration.tls.map(Self.makeTLSContext)
+    } catch {
+      throw .unavailable(reason: "TLS: \(describe(error))")
+    }
+    let serverName = configuration.tls.flatMap { $0.serverName ?? Self.hostName(configuration.host) }
     let bootstrap = ClientBootstrap(group: eventLoop)
       .connectTimeout(TimeAmount(configuration.connectTimeout))
       .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -62,6 +70,11 @@ final class RedisConnection: RedisPoolMember {
         channel.eventLoop.makeCompletedFuture {
           let closed = channel.eventLoop.makePromise(of: RedisError.self)
           let handler = RedisChannelHandler(limits: limits, isSubscriber: isSubscriber, closed: closed, onPush: onPush)
+          // Writes wait in the TLS handler until its handshake is done: the password in
+          // HELLO never leaves in clear.
+          if let tls {
+            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
+          }
           try channel.pipeline.syncOperations.addHandler(handler)
           return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop), closed.futureResult)
         }
@@ -185,9 +198,35 @@ final class RedisConnection: RedisPoolMember {
     }
   }
 
+  /// The client side of TLS as configured: the trust roots, and a client certificate when
+  /// there is one. Files are read here, at each connect.
+  private static func makeTLSContext(_ settings: RedisTLS) throws -> NIOSSLContext {
+    var tls = TLSConfiguration.makeClientConfiguration()
+    if let caFile = settings.caFile { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile)) }
+    if let certificateFile = settings.certificateFile, let keyFile = settings.keyFile {
+      tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificateFile).map { .certificate($0) }
+      tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem))
+    }
+    return try NIOSSLContext(configuration: tls)
+  }
+
+  /// `host` as a name to check the certificate against and send as SNI; nil for an IP
+  /// address, which TLS checks against the certificate's IP addresses instead.
+  private static func hostName(_ host: String) -> String? {
+    (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
+  }
+
   /// A short human reason for a connection error, without NIO's type names.
   static func describe(_ error: any Error) -> String {
     switch error {
+    case NIOSSLError.handshakeFailed(let reason):
+      return "TLS handshake failed: \(describe(boringSSL: reason))"
+    case let error as NIOSSLExtraError:
+      return "TLS: \(error)"
+    case let error as NIOSSLError:
+      return "TLS: \(error)"
+    case let error as BoringSSLError:
+      return describe(boringSSL: error)
     case let error as NIOConnectionError:
       if let first = error.connectionErrors.first { return describe(first.error) }
       if error.dnsAError != nil || error.dnsAAAAError != nil { return "cannot resolve the host name" }
@@ -201,6 +240,19 @@ final class RedisConnection: RedisPoolMember {
     default:
       return "\(error)"
     }
+  }
+}
+
+extension RedisConnection {
+  /// BoringSSL's reason in words (`CERTIFICATE_VERIFY_FAILED` → "certificate verify failed"),
+  /// or its whole text when it has none.
+  static func describe(boringSSL error: BoringSSLError) -> String {
+    let text = "\(error)"
+    let reasons = text.split(separator: ":").compactMap { part -> String? in
+      let word = part.prefix { $0.isUppercase || $0 == "_" }
+      return word.count > 3 && word.contains("_") ? word.lowercased().replacingOccurrences(of: "_", with: " ") : nil
+    }
+    return reasons.last ?? text
   }
 }
 

@@ -91,7 +91,18 @@ struct TierAssembly {
     configuration.commandTimeout = settings.commandTimeout
     configuration.connectTimeout = settings.connectTimeout
     configuration.poolSize = settings.poolSize
+    if configuration.tls != nil {
+      configuration.tls = RedisTLS(
+        caFile: settings.tlsCAFile, certificateFile: settings.tlsCertificateFile, keyFile: settings.tlsKeyFile,
+        serverName: settings.tlsServerName)
+    } else if settings.hasTLSSettings {
+      throw TLSWithoutRediss()
+    }
     return configuration
+  }
+
+  struct TLSWithoutRediss: Error, CustomStringConvertible {
+    var description: String { "[cache.redis] tls_* settings need a rediss:// URL (the URL given is redis://)" }
   }
 }
 
