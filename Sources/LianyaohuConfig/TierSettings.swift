@@ -27,6 +27,8 @@ public struct TierSettings: Sendable, Equatable {
     public var poolSize = 4
     /// Stored entries at least this large are compressed.
     public var compressAbove = 512
+    /// How often each instance reads the operator state from Redis and writes its own.
+    public var reconcileInterval: Duration = .seconds(3)
   }
 
   public struct SQLiteSettings: Sendable, Equatable {
@@ -79,6 +81,7 @@ extension AppConfiguration {
     if let redis = try cache.table("redis") {
       try redis.rejectUnknownKeys([
         "url", "password_env", "prefix", "timeout_ms", "connect_timeout_ms", "pool_size", "compress_above",
+        "reconcile_interval_ms",
       ])
       if let url = try redis.string("url") {
         try checkRedisURL(url) { message throws(ConfigurationError) in throw redis.error("url", message) }
@@ -99,6 +102,9 @@ extension AppConfiguration {
       }
       if let value = try redis.int("pool_size", in: 1...64) { configuration.tiers.redis.poolSize = value }
       if let value = try redis.int("compress_above", in: 0...(1 << 20)) { configuration.tiers.redis.compressAbove = value }
+      if let value = try redis.double("reconcile_interval_ms", in: 100...600_000) {
+        configuration.tiers.redis.reconcileInterval = .milliseconds(value)
+      }
     }
     if let sqlite = try cache.table("sqlite") {
       try sqlite.rejectUnknownKeys(["path", "history_length", "history_retention_days"])
