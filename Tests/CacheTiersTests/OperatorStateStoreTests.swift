@@ -211,6 +211,35 @@ import Testing
     }
   }
 
+  @Test func aBusMessageOlderThanTheStateIsIgnoredAndOneWithoutAVersionApplied() throws {
+    let clock = ManualClock(wallOrigin: Self.noon)
+    let client = RedisClient(configuration: RedisConfiguration(host: "127.0.0.1", port: 1))
+    let a = Instance("a", client: client, clock: clock)
+    let bus = ClusterBus(client: client, channel: "c", instanceID: "a", core: a.core, logger: Self.logger)
+    func message(_ action: String, wall: Int64?) -> [UInt8] {
+      let stamp = wall.map { #","stamp":{"wall":\#($0),"counter":0,"instance":"b"}"# } ?? ""
+      return Array(#"{"version":1,"instance":"b","action":"\#(action)","provider":"p"\#(stamp)}"#.utf8)
+    }
+    try a.core.tripProvider("p")
+    // A reset b took a second before the trip, arriving late: ignored.
+    bus.receive(message("reset", wall: 1_764_417_599_000))
+    #expect(bus.statistics.stale == 1)
+    #expect(a.breaker("p") == .forcedOpen)
+    // One taken after it: applied, and its version kept.
+    bus.receive(message("reset", wall: 1_764_417_601_000))
+    #expect(bus.statistics.applied == 1)
+    #expect(a.breaker("p") == .closed)
+    #expect(a.core.operatorState[.breaker("p")]?.version.instance == "b")
+    // From an instance that sends no version: applied as before.
+    bus.receive(message("trip", wall: nil))
+    #expect(bus.statistics.applied == 2)
+    #expect(a.breaker("p") == .forcedOpen)
+    // A malformed version is refused.
+    bus.receive(
+      Array(#"{"version":1,"instance":"b","action":"trip","provider":"p","stamp":{"wall":-1,"counter":0,"instance":"b"}}"#.utf8))
+    #expect(bus.statistics.refused == 1)
+  }
+
   @Test func theScriptComparesInstanceIDsAsBytesWhateverTheLocale() async throws {
     let server = try await RedisServer()
     let clock = ManualClock(wallOrigin: Self.noon)
