@@ -3,23 +3,31 @@
 extension MarketDataCore {
   /// Forces a provider's breaker open: no calls until reset.
   public func tripProvider(_ id: ProviderID) throws(OperatorError) {
-    try perform(.trip(id), origin: .local)
+    try serially { () throws(OperatorError) in try perform(.trip(id), origin: .local) }
   }
 
   /// Closes a provider's breaker and clears its window.
   public func resetProvider(_ id: ProviderID) throws(OperatorError) {
-    try perform(.reset(id), origin: .local)
+    try serially { () throws(OperatorError) in try perform(.reset(id), origin: .local) }
   }
 
   /// Disables (never asked) or re-enables a provider.
   public func setProviderEnabled(_ id: ProviderID, _ enabled: Bool) throws(OperatorError) {
-    try perform(.setEnabled(id, enabled), origin: .local)
+    try serially { () throws(OperatorError) in try perform(.setEnabled(id, enabled), origin: .local) }
   }
 
   /// Applies an action another instance took, announcing it as theirs and never passing it
   /// on (so two instances cannot echo an action back and forth).
   public func apply(_ action: OperatorAction, fromInstance instance: String) throws(OperatorError) {
-    try perform(action, origin: .instance(instance))
+    try serially { () throws(OperatorError) in try perform(action, origin: .instance(instance)) }
+  }
+
+  /// Runs one change of operator state at a time, so a versioned value from elsewhere is
+  /// compared with the ledger and applied either before or after a local action, never between
+  /// the action's effect and the recording of its version. The body must not call back into
+  /// another operator action (the lock is not reentrant); listeners only queue.
+  func serially<Result: Sendable, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
+    try operatorSerial.withLock { (_: inout Void) throws(Failure) -> Result in try body() }
   }
 
   func perform(_ action: OperatorAction, origin: ActionOrigin) throws(OperatorError) {

@@ -11,13 +11,11 @@ extension MarketDataCore {
     throws(OperatorError) -> Bool
   {
     let origin = ActionOrigin.instance(instance)
-    guard let version else {
+    return try serially { () throws(OperatorError) -> Bool in
+      if let version, !admit(action, version: version, origin: origin) { return false }
       try perform(action, origin: origin)
       return true
     }
-    guard admit(action, version: version, origin: origin) else { return false }
-    try perform(action, origin: origin)
-    return true
   }
 
   /// Applies operator state read from a shared store (`source`, such as "Redis") when it is
@@ -28,9 +26,11 @@ extension MarketDataCore {
     -> Bool
   {
     let origin = ActionOrigin.stored(instance: version.instance, source: source)
-    guard admit(action, version: version, origin: origin) else { return false }
-    try perform(action, origin: origin)
-    return true
+    return try serially { () throws(OperatorError) -> Bool in
+      guard admit(action, version: version, origin: origin) else { return false }
+      try perform(action, origin: origin)
+      return true
+    }
   }
 
   /// The operator state this instance holds, with versions: what a store compares with its own.

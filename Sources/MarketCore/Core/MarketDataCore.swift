@@ -18,6 +18,8 @@ public final class MarketDataCore: Sendable {
   let operatorHooks = Mutex<[@Sendable (OperatorAction, HybridTimestamp?) -> Void]>([])
   /// The operator state this instance holds, versioned, for stores and stale bus messages.
   let operatorLedger: Mutex<OperatorLedger>
+  /// Held while one change of operator state is applied and versioned (see `serially`).
+  let operatorSerial = Mutex<Void>(())
 
   /// With a `budget` (shared by a fleet, such as Redis), every provider with a rate or a daily
   /// quota also spends it from that budget, after its own limits admitted the call.
