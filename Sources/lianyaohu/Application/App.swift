@@ -15,8 +15,8 @@ struct App {
   /// What a command needs besides the core.
   struct Needs: OptionSet, Sendable {
     let rawValue: Int
-    /// SQLite and Redis as configured, the cluster bus and cluster-wide provider budgets,
-    /// memory warmed from them at start.
+    /// SQLite and Redis as configured, the cluster bus, operator state kept in Redis and
+    /// cluster-wide provider budgets, memory warmed from them at start.
     static let tiers = Needs(rawValue: 1 << 0)
     /// The loop that keeps every active watchlist symbol fresh.
     static let refresh = Needs(rawValue: 1 << 1)
