@@ -135,6 +135,32 @@ import Testing
     }
   }
 
+  @Test func theRunningStoreWritesAnOutageActionByItselfWhenRedisReturns() async throws {
+    let server = try await RedisServer()
+    let clock = ManualClock(wallOrigin: Self.noon)
+    try await withRedisClient(server: server) { client throws in
+      let a = Instance("a", client: client, clock: clock)
+      let running = Task { try await a.store.run() }
+      defer { running.cancel() }
+      #expect(await eventually { a.store.hasReconciled })
+      await server.stop()
+      #expect(await eventually { if case .down = client.health { true } else { false } })
+      try a.core.tripProvider("p")
+
+      try await server.restart()
+      #expect(await eventually { client.health.isConnected })
+      // No call here: the store notices Redis is back on its next look (the injected clock
+      // moves it on) and reconciles.
+      #expect(
+        try await eventually {
+          clock.advance(by: a.store.options.reconnectCheckInterval)
+          return try await Self.stored(client, a.store, .breaker("p"))?.action == .trip("p")
+        })
+      #expect(await eventually { a.announced.values == [.trip("p")] })
+      #expect(a.core.operatorState[.breaker("p")]?.isPending == false)
+    }
+  }
+
   @Test func anInstanceStartedLaterSeesTripsDisablesAndWatchlistsAtOnce() async throws {
     let server = try await RedisServer()
     let clock = ManualClock(wallOrigin: Self.noon)
