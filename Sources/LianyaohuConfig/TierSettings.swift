@@ -41,6 +41,8 @@ public struct TierSettings: Sendable, Equatable {
     public var hasTLSSettings: Bool {
       tlsCAFile != nil || tlsCertificateFile != nil || tlsKeyFile != nil || tlsServerName != nil
     }
+    /// How often each instance reads the operator state from Redis and writes its own.
+    public var reconcileInterval: Duration = .seconds(3)
   }
 
   public struct SQLiteSettings: Sendable, Equatable {
@@ -94,6 +96,7 @@ extension AppConfiguration {
       try redis.rejectUnknownKeys([
         "url", "password_env", "prefix", "timeout_ms", "connect_timeout_ms", "pool_size", "compress_above",
         "flight_lease_ms", "tls_ca_file", "tls_cert_file", "tls_key_file", "tls_server_name",
+        "reconcile_interval_ms",
       ])
       if let url = try redis.string("url") {
         try checkRedisURL(url) { message throws(ConfigurationError) in throw redis.error("url", message) }
@@ -114,6 +117,9 @@ extension AppConfiguration {
       }
       if let value = try redis.int("pool_size", in: 1...64) { configuration.tiers.redis.poolSize = value }
       if let value = try redis.int("compress_above", in: 0...(1 << 20)) { configuration.tiers.redis.compressAbove = value }
+      if let value = try redis.double("reconcile_interval_ms", in: 100...600_000) {
+        configuration.tiers.redis.reconcileInterval = .milliseconds(value)
+      }
       if let value = try redis.double("flight_lease_ms", in: 100...600_000) {
         configuration.tiers.redis.flightLease = .milliseconds(value)
       }

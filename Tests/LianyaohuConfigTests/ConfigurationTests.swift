@@ -46,6 +46,7 @@ struct ConfigurationTests {
       ("[cache.redis]\nurl = \"http://x\"\n", 2, "cache.redis.url", "redis://"),
       ("[cache.redis]\nprefix = \"a b\"\n", 2, "cache.redis.prefix", "without spaces"),
       ("[cache.redis]\ntimeout_ms = 0\n", 2, "cache.redis.timeout_ms", "out of range"),
+      ("[cache.redis]\nreconcile_interval_ms = 10\n", 2, "cache.redis.reconcile_interval_ms", "out of range"),
       ("[cache.redis]\npassword_env = \"NOT_SET_ANYWHERE\"\n", 2, "cache.redis.password_env", "is not set"),
       ("[cache.sqlite]\nhistory_length = 0\n", 2, "cache.sqlite.history_length", "out of range"),
       ("[cache.history]\n\nsqlite_max_bars = 10\n", 3, "cache.history.sqlite_max_bars", "out of range"),

@@ -15,6 +15,7 @@ struct TierConfigurationTests {
     #expect(configuration.tiers.tiers == [.sqlite])
     #expect(configuration.tiers.redis.url?.value == "redis://127.0.0.1:6379/0")
     #expect(configuration.tiers.redis.commandTimeout == .milliseconds(250))
+    #expect(configuration.tiers.redis.reconcileInterval == .seconds(3))
     #expect(configuration.tiers.sqlite.historyLength == 240)
     #expect(configuration.tiers.history == TierSettings.HistorySettings())
     #expect(configuration.core.historyPolicy == HistoryPolicy())

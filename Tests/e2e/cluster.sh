@@ -7,7 +7,9 @@
 # A quote fetched through A is served by B with no upstream call on B; a trip, an
 # invalidation and a watchlist edit on A show on B within a second; with Redis stopped both
 # keep serving and report the tier down, and after Redis restarts they use it again without
-# a restart. The Redis password never appears in any output.
+# a restart. Operator state outlives an outage: a trip on A and a disable on B taken while
+# Redis is stopped show on both within 5 s of its return, and a third instance started
+# afterwards shows them from its first second. The Redis password never appears in any output.
 set -u
 # shellcheck source=lib/common.bash
 source "$(dirname "$0")/lib/common.bash" "$@"
@@ -57,8 +59,8 @@ start_instance() { # start_instance NAME
   return 1
 }
 stop_instances() {
-  for name in a b; do [[ -n "${pid[$name]:-}" ]] && kill -TERM "${pid[$name]}" 2>/dev/null; done
-  for name in a b; do [[ -n "${pid[$name]:-}" ]] && wait "${pid[$name]}" 2>/dev/null; done
+  for name in a b c; do [[ -n "${pid[$name]:-}" ]] && kill -TERM "${pid[$name]}" 2>/dev/null; done
+  for name in a b c; do [[ -n "${pid[$name]:-}" ]] && wait "${pid[$name]}" 2>/dev/null; done
 }
 on_exit stop_redis
 on_exit stop_instances
@@ -80,6 +82,16 @@ tier_up() { # tier_up NAME true|false
   [[ "$(curl -s --max-time 5 "${url[$1]}/readyz" | jq -r '.tiers[] | select(.tier == "redis") | .up')" == "$2" ]]
 }
 breaker() { curl -s --max-time 5 "${url[$1]}/v1/providers" | jq -r ".providers[] | select(.id == \"$2\") | .breaker.state"; }
+provider_field() { # provider_field NAME PROVIDER JQ-PATH
+  curl -s --max-time 2 "${url[$1]}/v1/providers/$2" | jq -r "$3"
+}
+shows_outage_actions() { # shows_outage_actions NAME...: A's trip of sim-alpha and B's disable of sim-beta
+  local name
+  for name in "$@"; do
+    [[ "$(provider_field "$name" sim-alpha .breaker.state)" == forced-open ]] || return 1
+    [[ "$(provider_field "$name" sim-beta .enabled)" == false ]] || return 1
+  done
+}
 
 start_redis || { echo "redis-server did not start" >&2; cat "$scratch/redis.log" >&2; exit 1; }
 check "instance A starts with LIANYAOHU_REDIS_URL" start_instance a
@@ -121,8 +133,19 @@ check "/metrics says so: lianyaohu_cache_tier_up{tier=\"redis\"} 0" \
   bash -c "curl -s '${url[a]}/metrics' | grep -q '^lianyaohu_cache_tier_up{tier=\"redis\"} 0'"
 check "a trip while Redis is down still works locally" \
   bash -c "curl -s -X POST '${url[a]}/v1/providers/sim-beta/trip' | jq -e '.breaker.state == \"forced-open\"' >/dev/null"
+check "Redis down: trip sim-alpha on A" \
+  bash -c "curl -s -X POST '${url[a]}/v1/providers/sim-alpha/trip' | jq -e '.breaker.state == \"forced-open\"' >/dev/null"
+check "Redis down: disable sim-beta on B" \
+  bash -c "curl -s -X POST '${url[b]}/v1/providers/sim-beta/disable' | jq -e '.enabled == false' >/dev/null"
+check "neither has heard of the other's action yet" \
+  test "$(provider_field b sim-alpha .breaker.state),$(provider_field a sim-beta .enabled)" = "closed,true"
 
 start_redis || { echo "redis-server did not restart" >&2; exit 1; }
+check "Redis back (empty): A and B both show both outage actions within 5 s" within 5 shows_outage_actions a b
+check "the operator state is stored in Redis with versions" \
+  bash -c "rcli() { redis-cli -p $redis_port -a $secret --no-auth-warning \"\$@\"; }
+    rcli hget lianyaohu:v1:operator provider:sim-alpha:breaker | jq -e '.value == \"tripped\" and (.version.wall > 0)' >/dev/null &&
+    rcli hget lianyaohu:v1:operator provider:sim-beta:enabled | jq -e '.value == false' >/dev/null"
 check "Redis back: A reconnects by itself" within 20 tier_up a true
 check "and B" within 20 tier_up b true
 curl -s --max-time 10 "${url[a]}/v1/quotes/META" >/dev/null
@@ -130,5 +153,10 @@ check "A writes to Redis again without a restart" within 3 bash -c "[[ \$(redis-
 curl -s --max-time 5 -X POST "${url[a]}/v1/providers/sim-gamma/trip" >/dev/null
 check "and a trip on A reaches B again" within 2 bash -c "[[ \$(curl -s '${url[b]}/v1/providers' | jq -r '.providers[] | select(.id == \"sim-gamma\") | .breaker.state') == forced-open ]]"
 
-outputs="$(cat "${log[a]}" "${log[b]}"; curl -s "${url[a]}/readyz" "${url[a]}/v1/cache" "${url[a]}/metrics" "${url[b]}/readyz")"
+check "a third instance C starts afterwards" start_instance c
+check "C shows the outage actions within its first second of serving" within 1 shows_outage_actions c
+check "and its events pane says where they came from" \
+  bash -c "curl -s -N --max-time 5 '${url[c]}/v1/stream?max_events=1' | grep -q 'reconciled: provider sim-alpha tripped by .* (from Redis)'"
+
+outputs="$(cat "${log[a]}" "${log[b]}" "${log[c]}"; curl -s "${url[a]}/readyz" "${url[a]}/v1/cache" "${url[a]}/metrics" "${url[b]}/readyz")"
 check "the Redis password is in no log, /readyz, /v1/cache or /metrics" bash -c "! grep -q -- '$secret' <<<\"\$1\"" _ "$outputs"

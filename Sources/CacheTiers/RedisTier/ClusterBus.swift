@@ -4,14 +4,20 @@ import MarketCore
 import ServiceLifecycle
 import Synchronization
 
-/// Keeps instances that share one Redis in step: every operator action taken here (trip,
-/// reset, enable, disable, watchlist edit, invalidation) is published on one channel, and
-/// every action published by another instance is applied here. Each message carries the
-/// sender's instance id, so an instance ignores its own echo; actions applied from elsewhere
-/// are never published again (see ``MarketDataCore/apply(_:fromInstance:)``).
+/// Tells instances that share one Redis of each other's operator actions within a moment:
+/// every action taken here (trip, reset, enable, disable, watchlist edit, invalidation) is
+/// published on one channel, and every action published by another instance is applied here.
+/// Each message carries the sender's instance id, so an instance ignores its own echo, and
+/// the action's version, so a message that arrives after a newer value of the same state is
+/// ignored; actions applied from elsewhere are never published again (see
+/// ``MarketDataCore/apply(_:fromInstance:version:)``). Messages without a version, from
+/// instances older than the versions, are applied as they come.
 ///
-/// An action taken while Redis is down reaches only this instance; it is logged, not replayed
-/// later, since a trip replayed minutes afterwards would surprise the operators.
+/// The channel is only the fast path. The state itself (trips, resets, enable, disable,
+/// watchlists) is kept in Redis by ``OperatorStateStore``: an action taken while Redis is down
+/// is stored and announced again when it returns, and an instance started later reads it.
+/// Invalidations are messages only: they are one-shot commands, and one replayed later could
+/// delete a value fetched since.
 public final class ClusterBus: Service {
   public let instanceID: String
   public let channel: String
@@ -20,7 +26,7 @@ public final class ClusterBus: Service {
   private let logger: Logger
   private let outgoing: AsyncStream<ClusterMessage>
   private let outgoingContinuation: AsyncStream<ClusterMessage>.Continuation
-  private let counters = Mutex((published: 0, applied: 0, refused: 0, lost: 0))
+  private let counters = Mutex((published: 0, applied: 0, refused: 0, lost: 0, stale: 0))
 
   public init(client: RedisClient, channel: String, instanceID: String, core: MarketDataCore, logger: Logger) {
     self.client = client
@@ -29,9 +35,15 @@ public final class ClusterBus: Service {
     self.core = core
     self.logger = logger
     (outgoing, outgoingContinuation) = AsyncStream<ClusterMessage>.makeStream(bufferingPolicy: .bufferingNewest(1024))
-    core.onOperatorAction { [outgoingContinuation, instanceID] action in
-      outgoingContinuation.yield(ClusterMessage(instance: instanceID, action: action))
+    core.onVersionedOperatorAction { [outgoingContinuation, instanceID] action, version in
+      outgoingContinuation.yield(ClusterMessage(instance: instanceID, action: action, stamp: version))
     }
+  }
+
+  /// Publishes an action of this instance again, with the version it was given: what the
+  /// operator state store does with the actions an outage kept from the channel.
+  public func announce(_ action: OperatorAction, version: HybridTimestamp) {
+    outgoingContinuation.yield(ClusterMessage(instance: instanceID, action: action, stamp: version))
   }
 
   /// An id unique to this process: host, pid and a random tag.
@@ -41,8 +53,11 @@ public final class ClusterBus: Service {
   }
 
   /// Messages published, applied from others, refused (malformed, or naming what this
-  /// instance lacks), and lost (Redis unavailable when publishing).
-  public var statistics: (published: Int, applied: Int, refused: Int, lost: Int) { counters.withLock { $0 } }
+  /// instance lacks), lost (Redis unavailable when publishing), and stale (older than the
+  /// state this instance already held, so ignored).
+  public var statistics: (published: Int, applied: Int, refused: Int, lost: Int, stale: Int) {
+    counters.withLock { $0 }
+  }
 
   public func run() async throws {
     await cancelWhenGracefulShutdown {
@@ -88,8 +103,12 @@ public final class ClusterBus: Service {
     guard message.instance != instanceID else { return }
     do {
       let action = try message.operatorAction()
-      try core.apply(action, fromInstance: message.instance)
-      counters.withLock { $0.applied += 1 }
+      if try core.apply(action, fromInstance: message.instance, version: message.stamp) {
+        counters.withLock { $0.applied += 1 }
+      } else {
+        counters.withLock { $0.stale += 1 }
+        logger.debug("stale cluster action ignored", metadata: ["from": "\(message.instance)", "action": "\(message.summary)"])
+      }
     } catch {
       counters.withLock { $0.refused += 1 }
       logger.warning(
@@ -104,9 +123,33 @@ struct ClusterMessageError: Error, CustomStringConvertible {
   init(_ description: String) { self.description = description }
 }
 
+extension HybridTimestamp {
+  /// Whether a version read from outside (a message, Redis) can be one an instance made.
+  var isWellFormed: Bool {
+    wallMilliseconds >= 0 && counter >= 0 && !instance.isEmpty && instance.utf8.count <= 128
+  }
+}
+
+/// One symbol of a watchlist as messages and the operator state store write it.
 struct WatchlistEntry: Codable, Hashable, Sendable {
   var symbol: String
   var active: Bool
+
+  static func entries(_ list: Watchlist) -> [WatchlistEntry] {
+    list.entries.map { WatchlistEntry(symbol: $0.symbol.text, active: $0.isActive) }
+  }
+
+  /// The watchlist these entries make; too many, or a symbol that is not one, is an error.
+  static func watchlist(_ entries: [WatchlistEntry]) throws -> Watchlist {
+    guard entries.count <= Watchlist.maximumEntries else {
+      throw ClusterMessageError("a watchlist longer than \(Watchlist.maximumEntries)")
+    }
+    var list: [Watchlist.Entry] = []
+    for entry in entries {
+      list.append(Watchlist.Entry(symbol: try Symbol(validating: entry.symbol), isActive: entry.active))
+    }
+    return Watchlist(entries: list)
+  }
 }
 
 /// The wire form of an operator action: JSON, versioned, readable with `redis-cli SUBSCRIBE`.
@@ -125,9 +168,13 @@ struct ClusterMessage: Codable, Hashable, Sendable {
   /// Invalidations: key, symbol, prefix or all, with `target` for the first three.
   var scope: String?
   var target: String?
+  /// The version of the state the action sets (nil for invalidations, and from instances that
+  /// predate versions): an optional field, so the message format stays version 1.
+  var stamp: HybridTimestamp?
 
-  init(instance: String, action: OperatorAction) {
+  init(instance: String, action: OperatorAction, stamp: HybridTimestamp? = nil) {
     self.instance = instance
+    self.stamp = stamp
     switch action {
     case .trip(let id): (self.action, provider) = ("trip", id.name)
     case .reset(let id): (self.action, provider) = ("reset", id.name)
@@ -135,7 +182,7 @@ struct ClusterMessage: Codable, Hashable, Sendable {
     case .setWatchlist(let immortal, let list):
       self.action = "watchlist"
       self.immortal = immortal.rawValue
-      watchlist = list.entries.map { WatchlistEntry(symbol: $0.symbol.text, active: $0.isActive) }
+      watchlist = WatchlistEntry.entries(list)
     case .invalidate(let scope):
       self.action = "invalidate"
       switch scope {
@@ -151,6 +198,7 @@ struct ClusterMessage: Codable, Hashable, Sendable {
   /// not make sense, is an error.
   func operatorAction() throws -> OperatorAction {
     guard version == Self.currentVersion else { throw ClusterMessageError("version \(version) is not \(Self.currentVersion)") }
+    if let stamp, !stamp.isWellFormed { throw ClusterMessageError("malformed version") }
     func provider() throws -> ProviderID {
       guard let name = self.provider, !name.isEmpty, name.utf8.count <= 64 else { throw ClusterMessageError("no provider") }
       return ProviderID(name)
@@ -166,14 +214,8 @@ struct ClusterMessage: Codable, Hashable, Sendable {
     case "disable": return .setEnabled(try provider(), false)
     case "watchlist":
       guard let name = immortal, let id = ImmortalID(rawValue: name) else { throw ClusterMessageError("no such immortal") }
-      guard let entries = watchlist, entries.count <= Watchlist.maximumEntries else {
-        throw ClusterMessageError("no watchlist, or one longer than \(Watchlist.maximumEntries)")
-      }
-      var list: [Watchlist.Entry] = []
-      for entry in entries {
-        list.append(Watchlist.Entry(symbol: try Symbol(validating: entry.symbol), isActive: entry.active))
-      }
-      return .setWatchlist(id, Watchlist(entries: list))
+      guard let entries = watchlist else { throw ClusterMessageError("no watchlist") }
+      return .setWatchlist(id, try WatchlistEntry.watchlist(entries))
     case "invalidate":
       switch scope {
       case "all": return .invalidate(.all)

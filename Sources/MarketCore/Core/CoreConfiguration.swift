@@ -23,6 +23,9 @@ public struct CoreConfiguration: Sendable {
   public var dataQuality = DataQuality()
   /// Which unwatched symbols join the background refresh, and which are warmed together.
   public var prefetch = Prefetcher.Configuration()
+  /// This instance's name among those sharing operator state: the last tiebreak between two
+  /// versions of it (see ``HybridTimestamp``).
+  public var instanceID = "local"
 
   public init() {}
 }

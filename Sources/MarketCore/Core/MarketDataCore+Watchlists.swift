@@ -17,16 +17,18 @@ extension MarketDataCore {
   /// Applies edits in order, all or none: the list stays as it was if any edit fails.
   @discardableResult
   public func editWatchlist(_ immortal: ImmortalID, _ edits: [WatchlistEdit]) throws(WatchlistError) -> Watchlist {
-    let list = try watchlistBook.edit(immortal) { (list: inout Watchlist) throws(WatchlistError) in
-      for edit in edits { try edit.apply(to: &list) }
+    try serially { () throws(WatchlistError) -> Watchlist in
+      let list = try watchlistBook.edit(immortal) { (list: inout Watchlist) throws(WatchlistError) in
+        for edit in edits { try edit.apply(to: &list) }
+      }
+      watchlistChanged(immortal, list, origin: .local)
+      return list
     }
-    watchlistChanged(immortal, list, origin: .local)
-    return list
   }
 
   /// Replaces a whole watchlist.
   public func replaceWatchlist(_ immortal: ImmortalID, with list: Watchlist) {
-    replaceWatchlist(immortal, with: list, origin: .local)
+    serially { replaceWatchlist(immortal, with: list, origin: .local) }
   }
 
   func replaceWatchlist(_ immortal: ImmortalID, with list: Watchlist, origin: ActionOrigin) {

@@ -15,7 +15,11 @@ public final class MarketDataCore: Sendable {
   let watchlistBook: WatchlistBook
   /// Symbols agents ask for that no watchlist holds, and related symbols to warm.
   let prefetch: Prefetcher
-  let operatorHooks = Mutex<[@Sendable (OperatorAction) -> Void]>([])
+  let operatorHooks = Mutex<[@Sendable (OperatorAction, HybridTimestamp?) -> Void]>([])
+  /// The operator state this instance holds, versioned, for stores and stale bus messages.
+  let operatorLedger: Mutex<OperatorLedger>
+  /// Held while one change of operator state is applied and versioned (see `serially`).
+  let operatorSerial = Mutex<Void>(())
 
   /// With a `budget` (shared by a fleet, such as Redis), every provider with a rate or a daily
   /// quota also spends it from that budget, after its own limits admitted the call. With
@@ -27,6 +31,7 @@ public final class MarketDataCore: Sendable {
     tiers: [any CacheTier] = [], budget: (any ClusterBudget)? = nil, flights: (any ClusterFlights)? = nil
   ) {
     self.configuration = configuration
+    self.operatorLedger = Mutex(OperatorLedger(instance: configuration.instanceID))
     let announce: @Sendable (ProviderID, [BreakerTransition]) -> Void = { provider, transitions in
       for transition in transitions {
         events.publish(
@@ -176,6 +181,16 @@ extension ActionOrigin {
     switch self {
     case .local: ""
     case .instance(let id): " from instance \(id)"
+    case .stored(let id, let source): " from \(source) (instance \(id))"
+    }
+  }
+
+  /// The event text of an operator action on `what` (`provider p tripped`).
+  func eventText(_ what: String) -> String {
+    switch self {
+    case .local: "\(what) by operator"
+    case .instance(let id): "\(what) by operator from instance \(id)"
+    case .stored(let id, let source): "reconciled: \(what) by \(id) (from \(source))"
     }
   }
 }

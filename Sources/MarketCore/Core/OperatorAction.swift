@@ -17,4 +17,6 @@ enum ActionOrigin: Hashable, Sendable {
   case local
   /// Another instance sharing this one's cluster channel.
   case instance(String)
+  /// Operator state read from a shared store (such as Redis), last set by that instance.
+  case stored(instance: String, source: String)
 }

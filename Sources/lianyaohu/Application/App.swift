@@ -15,8 +15,8 @@ struct App {
   /// What a command needs besides the core.
   struct Needs: OptionSet, Sendable {
     let rawValue: Int
-    /// SQLite and Redis as configured, the cluster bus and cluster-wide provider budgets,
-    /// memory warmed from them at start.
+    /// SQLite and Redis as configured, the cluster bus, operator state kept in Redis and
+    /// cluster-wide provider budgets, memory warmed from them at start.
     static let tiers = Needs(rawValue: 1 << 0)
     /// The loop that keeps every active watchlist symbol fresh.
     static let refresh = Needs(rawValue: 1 << 1)
@@ -37,6 +37,9 @@ struct App {
   ) -> App {
     let tiers = needs.contains(.tiers) ? TierAssembly.assemble(configuration, environment: environment, logger: logger) : nil
     let instanceID = ClusterBus.makeInstanceID()
+    // The core versions operator state in this instance's name (the tiebreak between instances).
+    var configuration = configuration
+    configuration.core.instanceID = instanceID
     let budget = tiers?.redis.map { redis in
       var options = RedisClusterBudget.Options()
       options.prefix = configuration.tiers.redis.prefix
@@ -55,11 +58,20 @@ struct App {
     let core = makeCore(
       configuration: configuration, clock: clock, tiers: tiers?.tiers ?? [], budget: budget, flights: flights)
     var services = tiers?.services ?? []
+    var operatorState: OperatorStateStore?
     if let redis = tiers?.redis {
       let bus = ClusterBus(
         client: redis, channel: configuration.tiers.redis.prefix + "events", instanceID: instanceID, core: core,
         logger: logger)
+      var options = OperatorStateStore.Options()
+      options.prefix = configuration.tiers.redis.prefix
+      options.reconcileInterval = configuration.tiers.redis.reconcileInterval
+      let store = OperatorStateStore(
+        client: redis, core: core, options: options, clock: clock, logger: logger,
+        announce: { action, version in bus.announce(action, version: version) })
+      operatorState = store
       services.append(.init(service: bus))
+      services.append(.init(service: store))
       logger.notice(
         "sharing the cache, operator actions, provider budgets and upstream calls through Redis",
         metadata: ["instance": "\(instanceID)"])
@@ -74,7 +86,19 @@ struct App {
       services.append(.init(service: WatchlistPersistenceService(core: core, path: file, logger: logger)))
     }
     if let api {
-      services.append(.init(service: APIServing.server(core: core, configuration: api, logger: logger)))
+      let server = APIServing.server(core: core, configuration: api, logger: logger)
+      if let operatorState {
+        // Serve with the trips, disables and watchlists the fleet already has, unless Redis
+        // cannot say so soon: then serve anyway, and reconcile when it answers.
+        let patience = configuration.tiers.redis.connectTimeout + configuration.tiers.redis.commandTimeout * 2
+        services.append(
+          .init(
+            service: StartingAfter(server, logger: logger) {
+              await operatorState.waitForFirstReconciliation(atMost: patience)
+            }))
+      } else {
+        services.append(.init(service: server))
+      }
     }
     return App(core: core, sqlite: tiers?.sqlite, services: services)
   }
@@ -103,5 +127,26 @@ struct App {
   ) async throws {
     let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
     try await group.run()
+  }
+}
+
+/// A service that starts once `ready` has returned (which must not wait long): the control
+/// API after the first reconciliation of operator state.
+struct StartingAfter<Wrapped: Service>: Service {
+  let wrapped: Wrapped
+  let logger: Logger
+  let ready: @Sendable () async -> Bool
+
+  init(_ wrapped: Wrapped, logger: Logger, ready: @escaping @Sendable () async -> Bool) {
+    self.wrapped = wrapped
+    self.logger = logger
+    self.ready = ready
+  }
+
+  func run() async throws {
+    if await !ready() {
+      logger.warning("serving before the operator state could be read from Redis; it is applied when Redis answers")
+    }
+    try await wrapped.run()
   }
 }
