@@ -2,22 +2,25 @@
 
     python3 scripts/lib/chaos.py --binary PATH [--seed N] [--seeds K] [--minutes M] [--out DIR]
 
-Per seed: `lianyaohu simulate --chaos-seed N` as the only upstream (an `openbb` provider),
-two `serve` instances sharing a password-protected redis-server that is stopped and
-restarted on a schedule drawn from the seed, instance A restarted once, `dash --connect`
-on A in tmux (resized several times, quit with q), and an agent load throughout. Then every
-assertion is checked and a markdown report is written and printed. Exit status 1 when any
-assertion failed in any seed.
+Per seed: `lianyaohu simulate --chaos-seed N` as the only upstream (an `openbb` provider with
+a requests_per_minute counted fleet-wide in Redis), three `serve` instances (A, B, C) sharing
+a password-protected redis-server that is stopped and restarted on a schedule drawn from the
+seed, instance A restarted once (SIGTERM), B or C killed once (SIGKILL) and started again,
+`dash --connect` on A in tmux (resized several times, quit with q), and an agent load on all
+three throughout. Then every assertion is checked and a markdown report is written and
+printed. Exit status 1 when any assertion failed in any seed.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import os
 import random
 import re
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -29,14 +32,30 @@ import harness  # noqa: E402
 from harness import AgentLoad, Instance, Periodic, Poller, Processes, Redis, now  # noqa: E402
 
 TTL_SECONDS = 5.0
+INSTANCES = ("a", "b", "c")
+# The upstream provider's limits, cluster-wide through Redis (README, "Provider budgets are
+# cluster-wide"): well below what the fleet asks when nothing holds it back (4-5 calls a second
+# once Redis comes back empty and every symbol is stale), so the sliding minute fills and
+# refuses for a good part of every run (40-60 s of 180 in seeds 1-3). The burst is each
+# instance's own token bucket, set above the per-second demand so that the fleet's budget, not
+# an instance's limiter, is what refuses.
+RATE_LIMIT_PER_MINUTE = 150
+RATE_LIMIT_BURST = 10
+# How a kill -9'd instance comes back: this long after the kill, on the same port and data.
+KILL_DOWN_SECONDS = 3.0
+# The upstream-call windows checked against the budget: 59 s rather than 60, so that the up to
+# 250 ms (Redis timeout) plus scheduling delay between Redis admitting a call by its clock and
+# the instance counting it in lianyaohu_upstream_requests_total cannot make one window hold a
+# call from each end of a legitimate 60 s.
+BUDGET_WINDOW_SECONDS = 59.0
 DEADLINE_SECONDS = 5.0
 # The market ticks every 250 ms and OpenBB's `last_timestamp` has whole seconds: a fresh
 # quote's as_of may trail its arrival by up to 1.25 s. Slack on top of the TTL for that.
 AS_OF_SLACK_SECONDS = 2.0
 SYMBOLS = ["AAPL", "NVDA", "MSFT", "TSLA", "AMD", "SPY", "QQQ", "GLD", "TLT", "KO", "JPM", "GOOGL", "AMZN",
            "META", "INTC", "PLTR", "XOM", "WMT", "EURUSD=X", "IBM-X"]
-# IBM-X is no listing of the simulated market (the unknown-symbol path, 404); EURUSD=X is one
-# the openbb provider does not serve (no provider available, 503).
+# IBM-X and EURUSD=X are no listings of the simulated market: the unknown-symbol path (404,
+# remembered for a minute; 429 while the budget keeps the provider from being asked).
 RESIZES = [(120, 40), (80, 24), (160, 48), (100, 30), (60, 20), (200, 60), (132, 43)]
 PHASE_LINE = re.compile(
     r'chaos phase=(\d+) kind=(\S+) start_s=([\d.]+) end_s=([\d.]+) at=(\S+) rate=(\S+) retry_after_s=(\d+) '
@@ -128,6 +147,73 @@ class ScreenWatch(Periodic):
             pass
 
 
+class MetricsWatch(Periodic):
+    """Reads every instance's /metrics every half second: its count of upstream calls
+    (`lianyaohu_upstream_requests_total{provider="openbb"}`) and of failed ones (every class of
+    `lianyaohu_upstream_errors_total{provider="openbb"}`), with the process generation they
+    came from (a restart starts the counters from 0 again)."""
+
+    PATTERN = re.compile(r'^lianyaohu_upstream_requests_total\{[^}]*provider="openbb"[^}]*\}\s+([0-9.eE+-]+)\s*$', re.M)
+    ERRORS = re.compile(r'^lianyaohu_upstream_errors_total\{[^}]*provider="openbb"[^}]*\}\s+([0-9.eE+-]+)\s*$', re.M)
+
+    def __init__(self, instances: dict[str, Instance]) -> None:
+        super().__init__("metrics-watch", 0.5)
+        self.instances = instances
+        self.samples: list[tuple[float, str, int, float]] = []  # (time, instance, generation, calls)
+        self.error_samples: list[tuple[float, str, int, float]] = []  # (time, instance, generation, failed calls)
+
+    def tick(self) -> None:
+        for name, instance in self.instances.items():
+            generation = instance.starts
+            try:
+                status, body = harness.http_get(instance.url, "/metrics", timeout=3)
+            except OSError:
+                continue
+            if status != 200 or generation != instance.starts:
+                continue
+            text = body.decode("utf-8", "replace")
+            match = self.PATTERN.search(text)
+            at = now()
+            self.samples.append((at, name, generation, float(match.group(1)) if match else 0.0))
+            self.error_samples.append((at, name, generation, sum(float(value) for value in self.ERRORS.findall(text))))
+
+
+class RedisWatch(Periodic):
+    """Reads the fleet's budget in Redis every half second: how many calls its sliding minute
+    holds now (by Redis's clock), as the budget script counts them. No answer while Redis is
+    stopped or frozen."""
+
+    KEY = "lianyaohu:v1:budget:openbb:minute"
+    SCRIPT = ("local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
+              "return redis.call('ZCOUNT', KEYS[1], now - 60000, '+inf')")
+
+    def __init__(self, redis: Redis) -> None:
+        super().__init__("redis-watch", 0.5)
+        self.redis = redis
+        self.samples: list[tuple[float, int]] = []
+
+    @staticmethod
+    def command(*parts: str) -> bytes:
+        return (f"*{len(parts)}\r\n" + "".join(f"${len(part.encode())}\r\n{part}\r\n" for part in parts)).encode()
+
+    def tick(self) -> None:
+        try:
+            with socket.create_connection(("127.0.0.1", self.redis.port), timeout=0.5) as connection:
+                connection.sendall(self.command("AUTH", self.redis.password)
+                                   + self.command("EVAL", self.SCRIPT, "1", self.KEY))
+                reply = b""
+                while reply.count(b"\r\n") < 2:
+                    chunk = connection.recv(200)
+                    if not chunk:
+                        return
+                    reply += chunk
+        except OSError:
+            return
+        match = re.search(rb"\r\n:(\d+)\r\n", reply)
+        if match:
+            self.samples.append((now(), int(match.group(1))))
+
+
 class Operator(Periodic):
     """An operator steering instance A with and without the API token: mutating routes need it."""
 
@@ -167,6 +253,8 @@ breaker_window = 10
 breaker_min_calls = 5
 open_wait_s = 1
 open_wait_max_s = 3
+requests_per_minute = {RATE_LIMIT_PER_MINUTE}
+burst = {RATE_LIMIT_BURST}
 """)
 
 
@@ -180,6 +268,18 @@ def plan_redis_outages(rng: random.Random, duration: float) -> list[tuple[float,
         outages.append((at, at + down, "stop" if len(outages) % 2 == 0 else "freeze"))
         at += down + rng.uniform(20, 35)
     return outages
+
+
+def place_clear(rng: random.Random, low: float, high: float, busy: list[tuple[float, float]], before: float,
+                after: float) -> float:
+    """A time in [low, high], drawn from the seed, whose span [t - before, t + after] meets no busy
+    span (Redis outages, another instance's restart); the draw alone when no such time exists."""
+    drawn = rng.uniform(low, high)
+    candidates = [low + step * 0.5 for step in range(int((high - low) / 0.5) + 1)]
+    clear = [t for t in candidates if all(t + after < begin or t - before > finish for begin, finish in busy)]
+    if not clear:
+        return drawn
+    return min(clear, key=lambda t: abs(t - drawn))
 
 
 def run_seed(seed: int, minutes: float, phase_seconds: float, binary: str, out: Path) -> tuple[bool, str]:
@@ -203,8 +303,13 @@ def run_seed(seed: int, minutes: float, phase_seconds: float, binary: str, out: 
     wall_offset = time.time() - now()
     load_before = harness.load_average()
     started_wall = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
-    a_down_windows: list[tuple[float, float]] = []
+    # Per instance, when it was down on purpose (monotonic): A's restart, the kill -9.
+    down_windows: dict[str, list[tuple[float, float]]] = {name: [] for name in INSTANCES}
+    killed: dict[str, object] = {}
+    metrics: MetricsWatch | None = None
+    budget_watch: RedisWatch | None = None
     redis_outages: list[tuple[float, float]] = []
+    redis_restarts: list[float] = []  # run-relative: a new, empty redis-server (an empty budget)
     resize_results: list[tuple[str, bool]] = []
     disconnected_seen = recovered = None
     dash_status = None
@@ -225,7 +330,7 @@ def run_seed(seed: int, minutes: float, phase_seconds: float, binary: str, out: 
         write_config(config, upstream)
         environment = {
             "LIANYAOHU_REDIS_URL": redis.url, "LIANYAOHU_API_TOKEN": api_token, "CHAOS_OPENBB_KEY": provider_key}
-        instances = {name: Instance(name, binary, work / name, config, environment) for name in ("a", "b")}
+        instances = {name: Instance(name, binary, work / name, config, environment) for name in INSTANCES}
         for instance in instances.values():
             instance.start(processes)
         processes.watch()
@@ -246,23 +351,37 @@ def run_seed(seed: int, minutes: float, phase_seconds: float, binary: str, out: 
         checks.append(Check("the dashboard starts attached to A", dash_up, "shows the immortals" if dash_up else
                             tmux.screen()[-400:]))
 
+        # Two agents per instance: six in all, as many as the two-instance run had.
         load = AgentLoad({name: (lambda i=instance: i.url) for name, instance in instances.items()}, SYMBOLS, seed,
-                         DEADLINE_SECONDS, agents_per_target=3, pause=(0.05, 0.25), record=work / "responses.jsonl")
+                         DEADLINE_SECONDS, agents_per_target=2, pause=(0.05, 0.25), record=work / "responses.jsonl")
         poller = Poller(list(instances.values()), interval=0.5, keep_bodies=work / "polled.jsonl")
         watch = ScreenWatch(tmux, work / "screens.txt")
         operator = Operator(instances["a"], api_token)
-        for piece in (load, poller, watch, operator):
+        metrics = MetricsWatch(instances)
+        budget_watch = RedisWatch(redis)
+        for piece in (load, poller, watch, operator, metrics, budget_watch):
             piece.start()
 
         # The schedule of the run, drawn from the seed: Redis outages, resizes, A's restart.
         actions: list[tuple[float, str, object]] = []
-        for down, up, how in plan_redis_outages(rng, duration):
+        planned_outages = plan_redis_outages(rng, duration)
+        for down, up, how in planned_outages:
             actions += [(down, f"redis-{how}", None), (up, "redis-start" if how == "stop" else "redis-thaw", None)]
         resize_times = [duration * (k + 1) / (len(RESIZES) + 1) for k in range(len(RESIZES))]
         sizes = RESIZES[1:] + RESIZES[:1]
         rng.shuffle(sizes)
         actions += [(at, "resize", size) for at, size in zip(resize_times, sizes)]
-        actions.append((duration * rng.uniform(0.45, 0.6), "restart-a", None))
+        # A's restart and the kill -9 fall between Redis outages (3 s clear before, 18 s after),
+        # and not on each other: so at most one instance is down at a time, and each instance's
+        # last-known count of live instances is 3 whenever an outage begins (an instance that
+        # starts with Redis down counts alone at the whole limit until Redis answers). The victim
+        # of the kill, B or C, comes from the seed; A keeps the dashboard and the graceful restart.
+        busy = [(down, up) for down, up, _ in planned_outages]
+        restart_at = place_clear(rng, duration * 0.35, duration * 0.6, busy, 3, 18)
+        actions.append((restart_at, "restart-a", None))
+        victim = rng.choice(["b", "c"])
+        kill_at = place_clear(rng, duration * 0.62, duration * 0.82, busy + [(restart_at - 3, restart_at + 18)], 3, 18)
+        actions.append((kill_at, "kill", victim))
         # A resize storm: 24 sizes 50 ms apart, 1x1 among them, then a normal size.
         storm = [(rng.randint(20, 220), rng.randint(5, 64)) for _ in range(23)]
         storm.insert(rng.randrange(len(storm)), (1, 1))
@@ -278,6 +397,7 @@ def run_seed(seed: int, minutes: float, phase_seconds: float, binary: str, out: 
             elif kind == "redis-start":
                 redis.start()
                 redis_outages[-1] = (redis_outages[-1][0], relative)
+                redis_restarts.append(now() - origin)
                 events.append(Event(relative, "redis started", f"redis-server back on port {redis.port}"))
             elif kind == "redis-freeze":
                 redis.freeze()
@@ -310,13 +430,34 @@ def run_seed(seed: int, minutes: float, phase_seconds: float, binary: str, out: 
                 instance.start(processes)
                 up_at = now()
                 wait_until(lambda: (harness.get_json(instance.url, "/readyz") or {}).get("ready") is True, 30)
-                a_down_windows.append((origin + relative - 0.5, now() + 0.5))
+                down_windows["a"].append((origin + relative - 0.5, now() + 0.5))
                 events.append(Event(up_at - origin, "serve A started", f"same port {instance.port}, same data directory"))
                 recovered = tmux.wait_for(r"DISCONNECTED|CONNECTING", 30, absent=True)
+            elif kind == "kill":
+                name = str(argument)
+                instance = instances[name]
+                entry = processes.managed[instance.process_name]
+                entry.expected_up = False  # planned: the watcher must not count it as a crash
+                entry.process.kill()
+                entry.process.wait()
+                status = entry.process.returncode
+                instance.exit_statuses.append(status)
+                killed.update(name=name, status=status, at=relative)
+                events.append(Event(relative, f"serve {name.upper()} killed",
+                                    f"kill -9 ({harness.describe_status(status)}), mid-run, no drain"))
+                time.sleep(KILL_DOWN_SECONDS)
+                instance.start(processes)
+                listening = now()
+                ready = wait_until(lambda: (harness.get_json(instance.url, "/readyz") or {}).get("ready") is True, 30)
+                down_windows[name].append((origin + relative - 0.5, now() + 0.5))
+                killed.update(ready=ready, listening=listening - origin, ready_at=now() - origin)
+                events.append(Event(listening - origin, f"serve {name.upper()} started",
+                                    f"same port {instance.port}, same data directory; ready: {ready} "
+                                    f"({now() - listening:.1f} s after listening)"))
         sleep_until(origin + duration)
         end = now()
 
-        for piece in (operator, load, poller):
+        for piece in (operator, load, poller, metrics, budget_watch):
             piece.stop()
         # Quit the dashboard with q; its shell then prints the exit status and the stty probe.
         tmux.run("send-keys", "-t", tmux.session, "q")
@@ -346,22 +487,37 @@ def run_seed(seed: int, minutes: float, phase_seconds: float, binary: str, out: 
         redis.stop()
 
         phases = parse_phases(sim_log, origin_wall)
-        checks += assess(
+        assessed, budget_summary = assess(
             seed=seed, work=work, processes=processes, instances=instances, redis=redis, stops=stops, load=load,
             poller=poller, phases=phases, origin=origin, end=end, watch=watch, resize_results=resize_results,
             disconnected_seen=disconnected_seen, recovered=recovered, quit_seen=quit_seen, dash_status=dash_status,
             restored=restored, final_screen=final_screen, finals=finals, operator=operator,
             secrets_=(("Redis password", redis_password), ("API token", api_token), ("provider key", provider_key)),
-            a_down_windows=a_down_windows, wall_offset=wall_offset, redis_outages=redis_outages)
+            down_windows=down_windows, wall_offset=wall_offset, redis_outages=redis_outages, killed=killed,
+            metrics=metrics, redis_restarts=redis_restarts, budget_watch=budget_watch)
+        checks += assessed
+        (work / "samples.json").write_text(json.dumps({
+            "origin_note": "times are seconds since the simulate's phase 0",
+            "upstream_calls": [(round(at - origin, 2), name, generation, value) for at, name, generation, value in metrics.samples],
+            "upstream_failures": [(round(at - origin, 2), name, generation, value)
+                                  for at, name, generation, value in metrics.error_samples],
+            "budget_minute_log": [(round(at - origin, 2), count) for at, count in budget_watch.samples],
+            "budget_modes": [(round(at - origin, 2), name, provider, scope, count, reason)
+                             for at, name, provider, scope, count, reason in poller.budgets],
+            "breakers": [(round(at - origin, 2), name, breakers.get("openbb")) for at, name, breakers, _ in poller.samples],
+            "redis_outages": redis_outages, "redis_restarts": redis_restarts,
+            "down_windows": {name: [(round(b - origin, 2), round(f - origin, 2)) for b, f in spans]
+                             for name, spans in down_windows.items()},
+        }))
         report = render_report(seed, minutes, phase_seconds, started_wall, load_before, harness.load_average(), phases,
-                               events, checks, load, poller, origin, instances, redis)
+                               events, checks, load, poller, origin, instances, redis, budget_summary)
     except harness.Interrupted:
         raise
     except Exception as failure:  # noqa: BLE001 - a broken run is a failed run, with its reason
         checks.append(Check("the run completed", False, f"{type(failure).__name__}: {failure}"))
         report = f"# Chaos run, seed {seed}\n\nThe run broke off: {type(failure).__name__}: {failure}\n"
     finally:
-        for piece in (operator, load, poller):
+        for piece in (operator, load, poller, metrics, budget_watch):
             if piece is not None:
                 try:
                     piece.stop()
@@ -409,9 +565,69 @@ def parse_phases(path: Path, origin_wall: float) -> list[Phase]:
 
 def assess(*, seed, work, processes, instances, redis, stops, load, poller, phases, origin, end, watch, resize_results,
            disconnected_seen, recovered, quit_seen, dash_status, restored, final_screen, finals, operator, secrets_,
-           a_down_windows, wall_offset, redis_outages) -> list[Check]:
+           down_windows, wall_offset, redis_outages, killed, metrics, redis_restarts, budget_watch) -> tuple[list[Check], list[str]]:
     checks: list[Check] = []
     run_end = end - origin
+
+    # Upstream calls per instance over time, from its lianyaohu_upstream_requests_total polled
+    # every 0.5 s (run-relative times; a restart's counter continues the one before it).
+    def cumulative(samples) -> dict[str, list[tuple[float, int, float]]]:
+        """Per instance: (time, generation, count since the first start), restarts joined up."""
+        result: dict[str, list[tuple[float, int, float]]] = {name: [] for name in instances}
+        last: dict[str, tuple[int, float, float]] = {}  # generation, raw value, offset
+        for at, name, generation, value in sorted(samples, key=lambda sample: sample[0]):
+            previous_generation, previous_value, offset = last.get(name, (generation, 0.0, 0.0))
+            if generation != previous_generation or value < previous_value:
+                offset += previous_value
+            last[name] = (generation, value, offset)
+            result[name].append((at - origin, generation, offset + value))
+        return result
+
+    series = cumulative(metrics.samples)
+    error_series = cumulative(metrics.error_samples)
+
+    def between(points: list[tuple[float, int, float]], begin: float, finish: float) -> float:
+        times = [point[0] for point in points]
+        first = bisect.bisect_left(times, begin)
+        final = bisect.bisect_right(times, finish) - 1
+        return points[final][2] - points[first][2] if 0 <= first < final else 0.0
+
+    def calls(name: str, begin: float, finish: float) -> float:
+        """Calls `name` made between its first poll at or after `begin` and its last at or before `finish`."""
+        return between(series[name], begin, finish)
+
+    def failures(name: str, begin: float, finish: float) -> float:
+        """The calls among those that failed (any error class)."""
+        return between(error_series[name], begin, finish)
+
+    limit = RATE_LIMIT_PER_MINUTE
+    budget_log = [(at - origin, count) for at, count in budget_watch.samples]
+
+    def budget_full(begin: float, finish: float) -> bool:
+        """Whether the fleet's minute log in Redis held the whole limit at some time in [begin, finish]."""
+        return any(begin <= at <= finish and count >= limit for at, count in budget_log)
+
+    # When each instance counted the budget alone (Redis outages, and every poll of its
+    # /v1/providers that showed `local_share` for the time since its previous poll), and the
+    # number it divided the limits by then.
+    local_spans: dict[str, list[tuple[float, float]]] = {name: [(a, b) for a, b in redis_outages] for name in instances}
+    divisors: dict[str, list[tuple[float, int]]] = {name: [] for name in instances}
+    previous_poll: dict[str, float] = {}
+    for at, name, provider, scope, count, reason in poller.budgets:
+        relative = at - origin
+        if provider == "openbb" and scope == "local_share" and reason != "redis not asked yet":
+            local_spans[name].append((previous_poll.get(name, relative - 0.5), relative))
+            divisors[name].append((relative, count))
+        previous_poll[name] = relative
+
+    def budget_limited(name: str, begin: float, finish: float) -> bool:
+        """Whether the budget held `name` back in [begin, finish]: the fleet's minute log full, or
+        the instance counting alone at its share (a third of the limit, burst 1)."""
+        return budget_full(begin, finish) or any(a <= finish and b >= begin for a, b in local_spans[name])
+
+    def down_during(name: str, begin: float, finish: float) -> bool:
+        """Whether `name` was down on purpose at any time in [begin, finish] (run-relative seconds)."""
+        return any(b - origin <= finish and f - origin >= begin for b, f in down_windows[name])
 
     # 1. Nothing crashed: no unexpected exit while the run went on, every planned stop exited 0,
     # no core file, no crash report in any log.
@@ -421,6 +637,7 @@ def assess(*, seed, work, processes, instances, redis, stops, load, poller, phas
     statuses = {**{f"{k} (final)": v for k, v in stops.items()},
                 **{f"serve a (restart {n + 1})": s for n, s in enumerate(instances["a"].exit_statuses[:-1])},
                 **{f"redis-server (stop {n + 1})": s for n, s in enumerate(redis.exit_statuses)}}
+    # The kill -9'd instance's first exit is the kill (checked below), not a planned stop.
     bad = {name: status for name, status in statuses.items() if status != 0}
     checks.append(Check("every planned stop exited 0 (SIGTERM drains)", not bad,
                         f"{len(statuses)} stops; " + (", ".join(f"{n}: {harness.describe_status(s)}" for n, s in bad.items())
@@ -437,7 +654,34 @@ def assess(*, seed, work, processes, instances, redis, stops, load, poller, phas
                         f"{len(logs)} logs scanned; cores: {len(cores)}; crash lines: {len(crash_lines)}"
                         + ("; " + " | ".join(crash_lines[:3]) if crash_lines else "")))
 
-    # 2. No request hung past its deadline; connection errors only while A was down on purpose.
+    # 1b. The kill -9: the victim died of SIGKILL, came back on its port and data directory, and
+    # was ready again; the other two answered every request sent to them while it was down.
+    if killed:
+        victim = str(killed["name"])
+        begin, finish = down_windows[victim][-1]
+        others = [response for response in load.responses if response.instance != victim
+                  and response.started <= finish and response.ended >= begin]
+        others_bad = [response for response in others if response.status is None or response.timed_out
+                      or (response.status >= 500 and response.status not in (502, 503))]
+        checks.append(Check(f"serve {victim.upper()}, killed with SIGKILL mid-run, came back ready on its port and data",
+                            killed["status"] == -9 and bool(killed.get("ready")),
+                            f"killed at {killed['at']:.1f}s ({harness.describe_status(killed['status'])}), "
+                            f"listening again at {killed.get('listening', 0):.1f}s, ready at {killed.get('ready_at', 0):.1f}s"
+                            f" (ready: {killed.get('ready')})"))
+        by_status: dict[str, int] = {}
+        for response in others:
+            key = str(response.status if response.status is not None else response.error)
+            by_status[key] = by_status.get(key, 0) + 1
+        checks.append(Check(f"the other two answered every request while {victim.upper()} was down (no refusal, "
+                            "no hang, no unexpected 5xx)", bool(others) and not others_bad,
+                            f"{len(others)} requests to them in the {finish - begin:.1f} s window: "
+                            + ", ".join(f"{key}: {value}" for key, value in sorted(by_status.items()))
+                            + (f"; e.g. {others_bad[0].instance} {others_bad[0].target} {others_bad[0].status or others_bad[0].error}"
+                               if others_bad else "")))
+    else:
+        checks.append(Check("an instance was killed with SIGKILL and came back", False, "the kill never ran"))
+
+    # 2. No request hung past its deadline; connection errors only while an instance was down on purpose.
     responses = load.responses
     latencies = [response.elapsed for response in responses]
     checks.append(Check(f"no request hung past its {DEADLINE_SECONDS:g} s deadline", not load.hung,
@@ -446,12 +690,13 @@ def assess(*, seed, work, processes, instances, redis, stops, load, poller, phas
                         f"{len(load.hung)} past the deadline"))
 
     def planned_down(response) -> bool:
-        return response.instance == "a" and any(begin <= response.started <= finish for begin, finish in a_down_windows)
+        # Overlap, not start: a request in flight when an instance was killed loses its connection.
+        return any(response.started <= finish and response.ended >= begin for begin, finish in down_windows[response.instance])
 
     unanswered = [response for response in responses if response.status is None and not planned_down(response)]
     refused = sum(1 for response in responses if response.status is None and planned_down(response))
-    checks.append(Check("every request got an HTTP answer (except while A was restarted on purpose)", not unanswered,
-                        f"{len(unanswered)} without an answer; {refused} refused during A's planned restart"
+    checks.append(Check("every request got an HTTP answer (except to an instance down on purpose)", not unanswered,
+                        f"{len(unanswered)} without an answer; {refused} refused by an instance down on purpose"
                         + (f"; e.g. {unanswered[0].error} on {unanswered[0].instance} {unanswered[0].target}" if unanswered else "")))
     server_errors = [response for response in responses if response.status is not None and response.status >= 500
                      and response.status not in (502, 503)]
@@ -467,38 +712,84 @@ def assess(*, seed, work, processes, instances, redis, stops, load, poller, phas
                         + (f"; e.g. asked {incomplete[0].asked}" if incomplete else "")))
 
     # 3. Breakers: open (or half-open) during every errors and resets phase, closed again in
-    # the quiet phase after it.
+    # the quiet phase after it. An instance down on purpose in that span (a restart starts with a
+    # fresh breaker) is left out of that phase.
     samples = poller.samples
 
     def states(instance: str, begin: float, finish: float) -> list[str]:
         return [breakers.get("openbb", "?") for at, name, breakers, _ in samples
                 if name == instance and begin <= at - origin <= finish and breakers]
 
-    opened_total = opened_ok = closed_total = closed_ok = 0
+    # A breaker only moves on calls, and with three instances sharing the work and the budget
+    # admitting few at times, an instance may make only a handful in a 10 s phase. So:
+    # - to open: its rule is 50 % failures over a window of the last 10 calls, at least 5. It
+    #   must have opened whenever the polls show 5 or more failures recorded between two polls
+    #   i < j while at most 10 calls started between 1.1 s before i (the provider timeout: a
+    #   call that ended after i started after that) and j: the calls that ended in between are
+    #   then at most 10, at least 5 of them failed, so the window held >= 50 % when the last
+    #   ended. An instance whose calls never met that (few calls, the budget, or a fault rate
+    #   that came out under 50 % for it) is counted apart, as "never due".
+    # - to close: a quiet phase after a fault must see it closed, except where the budget (the
+    #   fleet's minute log full, or the instance counting alone at its share) let it make fewer
+    #   than the 3 probes a half-open breaker needs in its last half-open stretch: counted apart.
+    def trip_due(name: str, begin: float, finish: float) -> bool:
+        """Whether the polls prove 5+ failures among at most 10 consecutive calls in [begin, finish]."""
+        failed = [(at, value) for at, _, value in error_series[name] if begin <= at <= finish]
+        for i, (start_at, start_failed) in enumerate(failed):
+            for end_at, end_failed in failed[i + 1:]:
+                if end_failed - start_failed >= 5 and calls(name, start_at - 1.1, end_at) <= 10:
+                    return True
+        return False
+
+    def half_open_since(name: str, begin: float, finish: float) -> float:
+        """When the instance's breaker last went half-open, as polled, before `finish`."""
+        since = begin
+        for at, instance, breakers, _ in samples:
+            if instance == name and breakers and begin <= at - origin <= finish:
+                if breakers.get("openbb") != "half-open":
+                    since = at - origin
+        return since
+
+    opened_total = opened_ok = closed_total = closed_ok = opened_held = closed_held = 0
     misses = []
     for position, phase in enumerate(phases):
         if phase.end > run_end:
             break
         for name in instances:
+            if down_during(name, phase.start, phase.end + 2):
+                continue
             seen = states(name, phase.start, phase.end + 2)
+            made = calls(name, phase.start, phase.end + 2)
             if phase.kind in ("errors", "resets"):
-                opened_total += 1
                 if any(state in ("open", "half-open") for state in seen):
+                    opened_total += 1
                     opened_ok += 1
+                elif not trip_due(name, phase.start, phase.end + 2):
+                    opened_held += 1
                 else:
-                    misses.append(f"{name} stayed {sorted(set(seen))} in phase {phase.index} ({phase.kind})")
+                    opened_total += 1
+                    misses.append(f"{name} stayed {sorted(set(seen))} in phase {phase.index} ({phase.kind}; "
+                                  f"{made:.0f} calls, {failures(name, phase.start, phase.end + 2):.0f} failed)")
             if phase.kind == "quiet" and position > 0 and phases[position - 1].kind != "quiet":
-                closed_total += 1
                 if "closed" in seen:
+                    closed_total += 1
                     closed_ok += 1
+                elif seen and seen[-1] == "half-open" and \
+                        calls(name, half_open_since(name, phase.start, phase.end + 2), phase.end + 2) < 3 and \
+                        budget_limited(name, half_open_since(name, phase.start, phase.end + 2), phase.end + 2):
+                    closed_held += 1
                 else:
-                    misses.append(f"{name} never closed in quiet phase {phase.index} (saw {sorted(set(seen))})")
+                    closed_total += 1
+                    misses.append(f"{name} never closed in quiet phase {phase.index} (saw {sorted(set(seen))}; "
+                                  f"{made:.0f} calls)")
     checks.append(Check("breakers opened during every errors/resets phase", opened_total > 0 and opened_ok == opened_total,
-                        f"{opened_ok}/{opened_total} phase x instance" + ("; " + "; ".join(m for m in misses if "stayed" in m)
-                                                                          if opened_ok != opened_total else "")))
+                        f"{opened_ok}/{opened_total} phase x instance, {opened_held} more never due (never 5 failures "
+                        f"among 10 calls)" + ("; " + "; ".join(m for m in misses if "stayed" in m)
+                                                 if opened_ok != opened_total else "")))
     checks.append(Check("breakers closed again in every quiet phase after a fault", closed_total > 0 and closed_ok == closed_total,
-                        f"{closed_ok}/{closed_total} phase x instance" + ("; " + "; ".join(m for m in misses if "closed" in m)
-                                                                          if closed_ok != closed_total else "")))
+                        f"{closed_ok}/{closed_total} phase x instance, {closed_held} more held half-open below 3 probes "
+                        f"by the budget" + ("; " + "; ".join(m for m in misses if "closed" in m)
+                                                 if closed_ok != closed_total else "")))
 
     # 4. Stale data is always marked.
     quotes = [(response, quote) for response in responses for quote in response.quotes]
@@ -507,8 +798,11 @@ def assess(*, seed, work, processes, instances, redis, stops, load, poller, phas
     checks.append(Check(f"every quote older than its TTL ({TTL_SECONDS:g} s by age_seconds) has stale: true", not unmarked,
                         f"{len(quotes)} quotes served, {len(old)} past the TTL, {len(unmarked)} of them unmarked"
                         + (f"; e.g. {unmarked[0][1]}" if unmarked else "")))
+    # Measured from when the request was sent: a batch reads (and marks) each quote as it
+    # starts, and may then be held by a slow symbol for up to the provider timeout.
     by_as_of = [(response, quote) for response, quote in quotes
-                if quote.as_of is not None and response.wall_ended - quote.as_of > TTL_SECONDS + AS_OF_SLACK_SECONDS]
+                if quote.as_of is not None
+                and response.wall_ended - response.elapsed - quote.as_of > TTL_SECONDS + AS_OF_SLACK_SECONDS]
     unmarked_as_of = [(response, quote) for response, quote in by_as_of if not quote.stale]
     checks.append(Check(f"every quote whose as_of is older than TTL + {AS_OF_SLACK_SECONDS:g} s has stale: true",
                         not unmarked_as_of,
@@ -580,12 +874,13 @@ def assess(*, seed, work, processes, instances, redis, stops, load, poller, phas
                         f"{sorted(set(map(str, with_token)))}"))
 
     # 8. The Redis tier follows Redis: reported down during each outage (by its end, or within
-    # a second after) and up again within 20 s of each restart, on both instances.
+    # a second after) and up again within 20 s of each restart, on every instance (one down on
+    # purpose during the outage is left out of it).
     down_total = down_ok = up_total = up_ok = 0
     tier_misses = []
     for stop_at, start_at in redis_outages:
         for name in instances:
-            if any(begin - origin <= stop_at <= finish - origin for begin, finish in a_down_windows) and name == "a":
+            if down_during(name, stop_at, start_at + 1):
                 continue
             seen = [(at - origin, tiers.get("redis")) for at, instance, _, tiers in samples if instance == name and tiers]
             down_total += 1
@@ -605,7 +900,159 @@ def assess(*, seed, work, processes, instances, redis, stops, load, poller, phas
                         f"down {down_ok}/{down_total}, up again {up_ok}/{up_total} (outage x instance)"
                         + ("; " + "; ".join(tier_misses) if tier_misses else "")))
 
-    # 9. No secret anywhere.
+    # 10. The upstream's rate limit, counted for the whole fleet (README, "Provider budgets are
+    # cluster-wide with Redis"). The bound asserted for every window W of at most 59 s:
+    #
+    #   calls(W) <= L * (1 + empty Redis restarts in W) + sum over instances i counting locally
+    #               in W of (floor(L / n_i) + b_i * processes of i in W)
+    #
+    # L is requests_per_minute. Redis admits at most L calls in any rolling 60 s of its sorted
+    # set, but a stopped redis-server comes back empty (no persistence): the minute log starts
+    # again, so a window spanning a restart may hold L from the old log and L from the new. While
+    # an instance cannot reach Redis (an outage, its reconnect, a timeout) it counts alone at its
+    # share, floor(L / n_i) a minute as a token bucket with burst b_i = max(1, floor(share / 60))
+    # (LocalBudgetShare; n_i is the last-known number of live instances, read off
+    # /v1/providers' budget while it counted locally, 3 if never seen there), which holds at most
+    # one share plus one burst in any 60 s; a process restarted in W starts with a full bucket
+    # again, hence a burst per process. Those calls never reach Redis: they come on top.
+    # An instance counts locally in W when W meets a Redis outage or a poll of its /v1/providers
+    # that showed `local_share` (for the time since its previous poll), other than "redis not
+    # asked yet" (a starting instance's budget asks Redis first and counts locally only when
+    # Redis fails, which then says so). Calls are counted from each instance's
+    # lianyaohu_upstream_requests_total, polled every 0.5 s and summed; a window is taken between
+    # polls, so it never covers more than 59 s (see BUDGET_WINDOW_SECONDS).
+
+    def share(divisor: int) -> int:
+        return max(1, limit // max(1, divisor))
+
+
+    def bound(begin: float, finish: float) -> tuple[int, str]:
+        logs = 1 + sum(1 for at in redis_restarts if begin <= at <= finish)
+        total = limit * logs
+        parts = [f"{limit} x {logs} minute log{'s' if logs > 1 else ''}"]
+        for name in instances:
+            if not any(a <= finish and b >= begin for a, b in local_spans[name]):
+                continue
+            seen = [count for at, count in divisors[name] if begin - 5 <= at <= finish + 5] or \
+                   [count for _, count in divisors[name]] or [len(instances)]
+            divisor = min(seen)
+            processes_in = max(1, len({generation for at, generation, _ in series[name] if begin <= at <= finish}))
+            allowance = share(divisor) + max(1, share(divisor) // 60) * processes_in
+            total += allowance
+            parts.append(f"{name} {allowance} (1/{divisor})")
+        return total, " + ".join(parts)
+
+    ends = sorted({round(at, 1) for points in series.values() for at, _, _ in points})
+    windows = over = 0
+    worst: tuple[float, float, float, int, str] | None = None  # (ratio, end, count, bound, why)
+    busiest: tuple[float, int, float] = (0.0, 0, 0.0)  # (count, bound, end)
+    violations = []
+    for finish in ends:
+        begin = finish - BUDGET_WINDOW_SECONDS
+        if begin < 0:
+            continue
+        windows += 1
+        count = sum(calls(name, begin, finish) for name in instances)
+        allowed, why = bound(begin, finish)
+        if count > busiest[0]:
+            busiest = (count, allowed, finish)
+        if worst is None or count / allowed > worst[0]:
+            worst = (count / allowed, finish, count, allowed, why)
+        if count > allowed:
+            over += 1
+            violations.append(f"{count:.0f} calls in {begin:.0f}-{finish:.0f}s, bound {allowed} ({why})")
+    totals = {name: (points[-1][2] if points else 0.0) for name, points in series.items()}
+    counted_phases = [phase for phase in phases if phase.requests is not None]
+    simulate_total = sum(phase.requests for phase in counted_phases)
+    # The same calls as the upstream saw them: its count over its finished phases against the
+    # instances' counters at the end of the last one (a kill -9 loses the victim's calls since
+    # its last poll; the counters start when the instances do, after phase 0 began).
+    counted_end = counted_phases[-1].end if counted_phases else 0.0
+
+    def total_by(finish: float) -> float:
+        return sum(next((cumulative for at, _, cumulative in reversed(points) if at <= finish), 0.0)
+                   for points in series.values())
+
+    instance_total = total_by(counted_end + 0.5)
+    agreement = abs(instance_total - simulate_total) <= max(5, 0.02 * simulate_total)
+    six = [(sum(phase.requests for phase in counted_phases[k:k + 6]), counted_phases[k].start)
+           for k in range(len(counted_phases) - 5)]
+    six_max = max(six, default=(0, 0.0))
+    checks.append(Check(f"the upstream never got more calls in a rolling minute than the fleet budget allows "
+                        f"(requests_per_minute {limit}, plus the local shares while Redis could not count)",
+                        windows > 0 and not violations,
+                        f"{windows} windows of {BUDGET_WINDOW_SECONDS:g} s; busiest: {busiest[0]:.0f} calls (bound "
+                        f"{busiest[1]}, ending {busiest[2]:.0f}s); closest to its bound: "
+                        + (f"{worst[2]:.0f} of {worst[3]} = {worst[4]} (ending {worst[1]:.0f}s); " if worst else "none; ")
+                        + f"{over} over" + ("; " + "; ".join(violations[:3]) if violations else "")))
+    checks.append(Check("the instances' counted upstream calls match what the upstream itself counted (within 2 %)",
+                        simulate_total > 0 and agreement,
+                        f"upstream: {simulate_total} requests in phases 0-{counted_phases[-1].index if counted_phases else 0}; "
+                        f"instances: {instance_total:.0f} calls by {counted_end:.0f}s"))
+
+    # 11. Answers held back by rate limits (the fleet budget, an instance's limiter, the
+    # upstream's own 429s): a stale value (200, stale: true), or 429 `rate_limited` with
+    # Retry-After (no daily quota is configured, so there is always a wait to give), never a 5xx.
+    def only_rate_limits(message: str | None) -> bool:
+        if not message or ": " not in message:
+            return False
+        reasons = message.split(": ", 1)[1].split("; ")
+        return all("rate limited" in reason or "rate_limited" in reason for reason in reasons)
+
+    limited = [response for response in responses if response.status == 429]
+    bad_429 = [response for response in limited if response.error_class != "rate_limited"
+               or not (response.retry_after or "").isdigit() or int(response.retry_after or 0) < 1]
+    five_for_limits = [response for response in responses if response.status is not None and response.status >= 500
+                       and (response.error_class == "rate_limited" or only_rate_limits(response.error_message))]
+    batch_limited = [(response, item) for response in responses for item in response.batch_errors
+                     if item[1] == "rate_limited" or only_rate_limits(item[2])]
+    batch_bad = [(response, item) for response, item in batch_limited if item[1] != "rate_limited"]
+    stale_served = sum(1 for response in responses for quote in response.quotes if quote.stale)
+    example = ""
+    if bad_429:
+        example = f"; e.g. 429 class {bad_429[0].error_class} Retry-After {bad_429[0].retry_after!r}"
+    elif five_for_limits:
+        example = f"; e.g. {five_for_limits[0].status} {five_for_limits[0].error_class}: {five_for_limits[0].error_message}"
+    elif batch_bad:
+        example = f"; e.g. batch error {batch_bad[0][1]}"
+    checks.append(Check("answers held back by rate limits are stale 200s or 429 rate_limited with Retry-After, never 5xx",
+                        not bad_429 and not five_for_limits and not batch_bad,
+                        f"{len(limited)} answers 429 ({len(limited) - len(bad_429)} rate_limited with Retry-After), "
+                        f"{len(batch_limited)} batch symbols rate_limited, {stale_served} stale quotes served; "
+                        f"{len(five_for_limits)} 5xx for a rate limit" + example))
+    # The budget must actually bite: rate-limited answers outside the upstream's 429 phases (and
+    # the Retry-After after them) came from the budget, and a rolling minute reached the limit.
+    upstream_limits = [(phase.start, phase.end + phase.retry_after + 1) for phase in phases if phase.kind == "rate-limit"]
+
+    def outside_upstream_limits(response) -> bool:
+        at = response.started - origin
+        return not any(begin <= at <= finish for begin, finish in upstream_limits)
+
+    budget_refused = sum(1 for response in limited if outside_upstream_limits(response)) + \
+        sum(1 for response, _ in batch_limited if outside_upstream_limits(response))
+    full_seconds = 0.5 * sum(1 for _, count in budget_log if count >= limit)
+    waits = [int(match.group(1)) for response in limited for match in [re.search(r"rate limited for (\d+) s", response.error_message or "")]
+             if match and outside_upstream_limits(response)]
+    checks.append(Check("the fleet budget refused calls: its minute log in Redis reached the limit, and agents got "
+                        "rate_limited answers outside the upstream's 429 phases",
+                        full_seconds > 0 and budget_refused > 0,
+                        f"minute log at {limit} for about {full_seconds:.0f} s (most {max((c for _, c in budget_log), default=0)}, "
+                        f"{len(budget_log)} reads); {budget_refused} rate_limited answers (429 or batch symbol) outside "
+                        f"the upstream's 429 phases, the longest wait {max(waits, default=0)} s"))
+    budget_summary = [
+        f"requests_per_minute {limit}, burst {RATE_LIMIT_BURST} (each instance's own bucket); local share while Redis "
+        f"cannot count: {share(len(instances))} a minute, burst {max(1, share(len(instances)) // 60)}.",
+        "Calls counted by the instances (lianyaohu_upstream_requests_total, summed over restarts): "
+        + ", ".join(f"{name} {total:.0f}" for name, total in totals.items()) + f", together {sum(totals.values()):.0f}; "
+        f"the upstream counted {simulate_total} in its {len(counted_phases)} finished phases "
+        f"(busiest 60 s of 6 phases: {six_max[0]} from {six_max[1]:.0f}s, for which the bound is "
+        f"{bound(six_max[1], six_max[1] + 60)[0]}).",
+        f"Local-counting spans seen on /v1/providers: " + ", ".join(
+            f"{name} {sum(1 for _, n, _, sc, _, r in poller.budgets if n == name and sc == 'local_share' and r != 'redis not asked yet')} polls"
+            f" (divisors {sorted(set(c for _, c in divisors[name]))})" for name in instances) + ".",
+    ]
+
+    # 12. No secret anywhere.
     haystacks: dict[str, bytes] = {}
     for path in [*work.rglob("*.log"), work / "responses.jsonl", work / "polled.jsonl", work / "screens.txt"]:
         if path.is_file():
@@ -617,17 +1064,18 @@ def assess(*, seed, work, processes, instances, redis, stops, load, poller, phas
     size = sum(len(data) for data in haystacks.values())
     checks.append(Check("no secret (Redis password, API token, provider key) in any log, response or screen", not leaks,
                         f"{len(haystacks)} sources, {size / 1e6:.1f} MB scanned" + ("; " + "; ".join(leaks) if leaks else "")))
-    return checks
+    return checks, budget_summary
 
 
 def describe(pair) -> str:
     response, quote = pair
-    return (f"{response.instance} {quote.symbol} as_of {response.wall_ended - quote.as_of:.1f} s old, "
+    return (f"{response.instance} {quote.symbol} as_of {response.wall_ended - response.elapsed - quote.as_of:.1f} s old "
+            f"when asked ({response.wall_ended - quote.as_of:.1f} s when answered), "
             f"age_seconds {quote.age_seconds:.1f}, origin {quote.origin}")
 
 
 def render_report(seed, minutes, phase_seconds, started_wall, load_before, load_after, phases, events, checks, load,
-                  poller, origin, instances, redis) -> str:
+                  poller, origin, instances, redis, budget_summary) -> str:
     passed = sum(1 for check in checks if check.passed)
     lines = [f"# Chaos run, seed {seed}", "",
              f"Started {started_wall}; {minutes:g} min; chaos phases of {phase_seconds:g} s; TTL {TTL_SECONDS:g} s; "
@@ -661,6 +1109,7 @@ def render_report(seed, minutes, phase_seconds, started_wall, load_before, load_
     lines += ["", "Upstream requests per phase, mean by kind (fewer during rate limits: Retry-After honoured; "
               "fewer during errors and resets: breakers open): "
               + ", ".join(f"{kind} {harness.mean(counts):.0f}" for kind, counts in sorted(per_kind.items())) + "."]
+    lines += ["", "## Upstream budget", ""] + [f"- {line}" for line in budget_summary]
     lines += ["", "## Breaker transitions (openbb, as polled every 0.5 s)", ""]
     for name in instances:
         transitions = []

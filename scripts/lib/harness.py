@@ -299,12 +299,19 @@ class Instance:
 
 def http_get(url: str, path: str, timeout: float = 5.0, method: str = "GET",
              headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    status, body, _ = http_request(url, path, timeout, method, headers)
+    return status, body
+
+
+def http_request(url: str, path: str, timeout: float = 5.0, method: str = "GET",
+                 headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+    """As `http_get`, with the answer's headers (names lower-cased)."""
     host, port = url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
     try:
         connection.request(method, path, headers=headers or {})
         response = connection.getresponse()
-        return response.status, response.read()
+        return response.status, response.read(), {name.lower(): value for name, value in response.getheaders()}
     finally:
         connection.close()
 
@@ -345,6 +352,12 @@ class Response:
     wall_ended: float
     asked: list[str] = field(default_factory=list)
     error_symbols: list[str] = field(default_factory=list)
+    # An error answer's class and message, its Retry-After header, and a batch's per-symbol
+    # errors as (symbol, class, message).
+    error_class: str | None = None
+    error_message: str | None = None
+    retry_after: str | None = None
+    batch_errors: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def elapsed(self) -> float:
@@ -412,8 +425,9 @@ class AgentLoad:
         error = None
         timed_out = False
         body = b""
+        headers: dict[str, str] = {}
         try:
-            status, body = http_get(url, target, timeout=self.deadline)
+            status, body, headers = http_request(url, target, timeout=self.deadline)
         except socket.timeout:
             timed_out = True
             error = "timeout"
@@ -434,8 +448,24 @@ class AgentLoad:
                     error_symbols = [str(item.get("symbol")) for item in document.get("errors", [])]
             except (ValueError, KeyError, TypeError, AttributeError):
                 error = "unparsable 200"
+        error_class = error_message = None
+        batch_errors: list[tuple[str, str, str]] = []
+        if status == 200 and kind == "batch" and error is None:
+            try:
+                for item in json.loads(body).get("errors", []):
+                    detail = item.get("error") or {}
+                    batch_errors.append((str(item.get("symbol")), str(detail.get("class")), str(detail.get("message"))))
+            except (ValueError, TypeError, AttributeError):
+                pass
+        elif status is not None and status >= 400:
+            try:
+                detail = json.loads(body).get("error") or {}
+                error_class, error_message = str(detail.get("class")), str(detail.get("message"))
+            except (ValueError, TypeError, AttributeError):
+                error_class = "unparsable"
         response = Response(name, kind, target, started, ended, status, error, timed_out, quotes, time.time(),
-                            asked or [], error_symbols)
+                            asked or [], error_symbols, error_class, error_message, headers.get("retry-after"),
+                            batch_errors)
         key = f"{name} {status if status is not None else error}"
         with self.lock:
             self.counts[key] = self.counts.get(key, 0) + 1
@@ -502,6 +532,9 @@ class Poller(Periodic):
         super().__init__("poller", interval)
         self.instances = instances
         self.samples: list[tuple[float, str, dict[str, str], dict[str, bool]]] = []
+        # Each provider's cluster budget as /v1/providers showed it: (time, instance, provider,
+        # scope, instances, reason), for providers that have one.
+        self.budgets: list[tuple[float, str, str, str, int, str | None]] = []
         self.keep_bodies = keep_bodies
         self._bodies = open(keep_bodies, "w") if keep_bodies else None
 
@@ -527,6 +560,10 @@ class Poller(Periodic):
                 if path == "/v1/providers":
                     for provider in document.get("providers", []):
                         breakers[provider.get("id", "?")] = provider.get("breaker", {}).get("state", "?")
+                        budget = provider.get("budget")
+                        if isinstance(budget, dict):
+                            self.budgets.append((now(), instance.name, provider.get("id", "?"), str(budget.get("scope")),
+                                                 int(budget.get("instances") or 1), budget.get("reason")))
                 else:
                     for tier in document.get("tiers", []) or []:
                         tiers[tier.get("tier", "?")] = bool(tier.get("up"))
