@@ -102,6 +102,27 @@ extension RedisClient {
     return value
   }
 
+  /// Every field of the hash at `key` with its value, as text (`HGETALL`: an array of
+  /// alternating fields and values in RESP2, a map in RESP3); fields or values that are not
+  /// text are left out, and a missing key is no fields.
+  public func hashFields(_ key: String) async throws(RedisError) -> [(field: String, value: String)] {
+    let reply = try await execute(RedisCommand("HGETALL", [key]))
+    let words: [RESPValue]
+    switch reply {
+    case .array(let elements?): words = elements
+    case .array(nil), .null: words = []
+    case .map(let entries): words = entries.flatMap { [$0.key, $0.value] }
+    default: throw .unexpectedReply("HGETALL answered with a \(reply.kindName)")
+    }
+    var fields: [(field: String, value: String)] = []
+    var index = words.startIndex
+    while index + 1 < words.endIndex {
+      if let field = words[index].string, let value = words[index + 1].string { fields.append((field, value)) }
+      index += 2
+    }
+    return fields
+  }
+
   /// Publishes `message` on `channel`; how many subscribers received it.
   public func publish(_ channel: String, _ message: [UInt8]) async throws(RedisError) -> Int {
     try Self.integer(try await execute(RedisCommand("PUBLISH", [channel]).appending(message)), command: "PUBLISH")

@@ -144,9 +144,9 @@ public final class OperatorStateStore: Service {
   /// written, leaving local actions pending for the next time.
   @discardableResult
   public func reconcile() async -> Bool {
-    let stored: [(field: String, json: String)]
+    let stored: [(field: String, value: String)]
     do throws(RedisError) {
-      stored = try await readAll()
+      stored = try await client.hashFields(hashKey)
     } catch {
       missed(error)
       return false
@@ -161,14 +161,7 @@ public final class OperatorStateStore: Service {
     let local = core.operatorState.filter { subject, entry in
       storedVersions[subject].map { $0 < entry.version } ?? true
     }
-    for (subject, entry) in local.sorted(by: { $0.key.field < $1.key.field }) {
-      do throws(RedisError) {
-        try await write(subject, entry, announcing: entry.isPending)
-      } catch {
-        missed(error)
-        return false
-      }
-    }
+    guard await write(local, announcing: \.isPending) else { return false }
     reached()
     state.withLock { $0.statistics.reconciliations += 1 }
     return true
@@ -177,16 +170,24 @@ public final class OperatorStateStore: Service {
   /// Writes every local action the store does not hold yet; false when Redis failed.
   @discardableResult
   public func writePending(announcing: Bool = true) async -> Bool {
-    let pending = core.operatorState.filter { $0.value.isPending }.sorted { $0.key.field < $1.key.field }
-    for (subject, entry) in pending {
+    let pending = core.operatorState.filter { $0.value.isPending }
+    guard await write(pending, announcing: { _ in announcing }) else { return false }
+    if !pending.isEmpty { reached() }
+    return true
+  }
+
+  /// Writes entries in field order, stopping at the first Redis failure (noted); false then.
+  private func write(
+    _ entries: [OperatorSubject: OperatorLedger.Entry], announcing: (OperatorLedger.Entry) -> Bool
+  ) async -> Bool {
+    for (subject, entry) in entries.sorted(by: { $0.key.field < $1.key.field }) {
       do throws(RedisError) {
-        try await write(subject, entry, announcing: announcing)
+        try await write(subject, entry, announcing: announcing(entry))
       } catch {
         missed(error)
         return false
       }
     }
-    if !pending.isEmpty { reached() }
     return true
   }
 
@@ -244,27 +245,6 @@ public final class OperatorStateStore: Service {
         metadata: ["field": "\(field.prefix(100))", "bytes": "\(json.utf8.count)", "error": "\(error)"])
       return nil
     }
-  }
-
-  // MARK: Redis
-
-  /// Every field of the hash, as text.
-  private func readAll() async throws(RedisError) -> [(field: String, json: String)] {
-    let reply = try await client.send(["HGETALL", hashKey])
-    let words: [RESPValue]
-    switch reply {
-    case .array(let elements?): words = elements
-    case .array(nil), .null: words = []
-    case .map(let entries): words = entries.flatMap { [$0.key, $0.value] }
-    default: throw .unexpectedReply("HGETALL answered with a \(reply.kindName)")
-    }
-    var fields: [(field: String, json: String)] = []
-    var index = words.startIndex
-    while index + 1 < words.endIndex {
-      if let field = words[index].string, let json = words[index + 1].string { fields.append((field, json)) }
-      index += 2
-    }
-    return fields
   }
 
   private func reached() {

@@ -30,14 +30,10 @@ public enum ReadError: Error, Hashable, Sendable, CustomStringConvertible {
     switch self {
     case .invalidSymbol: "invalid_symbol"
     case .unknownSymbol: "unknown_symbol"
-    case .noProviderAvailable, .allProvidersFailed:
-      rateLimit != nil ? "rate_limited" : (isNoProviderAvailable ? "no_provider_available" : "upstream_failed")
+    case .noProviderAvailable: rateLimit == nil ? "no_provider_available" : "rate_limited"
+    case .allProvidersFailed: rateLimit == nil ? "upstream_failed" : "rate_limited"
     case .cancelled: "cancelled"
     }
-  }
-
-  private var isNoProviderAvailable: Bool {
-    if case .noProviderAvailable = self { true } else { false }
   }
 
   /// When every provider that serves the symbol was held back by its own rate limit or quota
